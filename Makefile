@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make serve` and `make test`.
+# Both create the virtual environment in .venv on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+# SOURCE_DATE_EPOCH keeps builds byte-for-byte reproducible (sitemap dates, ...).
+export SOURCE_DATE_EPOCH ?= 1767225600
+# Material prints an end-of-life banner on every run; README "Dependencies" covers it.
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: help serve build check generate test bench clean
+
+help:
+	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
+	@echo "make test      install, then run every test (unit, build, browser)"
+	@echo "make build     check, then write the site to site/"
+	@echo "make check     check the Markdown sources (links, terms, front matter, ...)"
+	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules)"
+	@echo "make bench     time the checker against mkdocs build and lychee"
+
+$(VENV)/.site: requirements.txt
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test: requirements-test.txt $(VENV)/.site
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+generate: $(VENV)/.site
+	$(PY) scripts/generate.py
+
+check: $(VENV)/.site
+	$(PY) scripts/check.py
+
+build: check
+	$(BIN)/mkdocs build --strict
+
+serve: check
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+test: $(VENV)/.test
+	$(PY) -m pytest
+
+bench: $(VENV)/.test
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf site .pytest_cache .hypothesis
