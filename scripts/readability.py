@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Reading level of a page, as the reader sees it: Flesch-Kincaid grade of its prose.
+
+    python scripts/readability.py docs/index.md [more pages ...]
+
+The page's own Markdown is turned into plain sentences first: front matter, code,
+HTML tags, link targets and abbreviation definitions go; included snippets (care
+cards) come in; every heading, list item, table cell and paragraph ends a sentence.
+Computed offline with textstat 0.7.3 (later versions download a word list).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import textstat
+
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPETS_DIR = ROOT / "snippets"
+
+FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.DOTALL)
+SNIPPET_LINE = re.compile(r'^\s*-{1,}8<-{1,}\s+"([^"]+)"\s*$')
+FENCE = re.compile(r"^```.*?^```", re.DOTALL | re.MULTILINE)
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+REFERENCE_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+AUTOLINK = re.compile(r"<https?://[^>]+>")
+ATTR_LIST = re.compile(r"\{\s*[:#.][^}]*\}")
+ABBREVIATION_DEF = re.compile(r"^\*\[[^\]]+\]:.*$", re.MULTILINE)
+LINK_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
+ADMONITION = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s+[\w-]+(?:\s+"([^"]*)")?\s*$')
+BLOCK_MARK = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+(?:\[[ xX]\]\s+)?|\d+[.)]\s+|>\s?)")
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+SENTENCE_END = re.compile(r"[.!?:;]$")
+
+
+def expand_snippets(markdown: str, snippets_dir: Path = SNIPPETS_DIR, depth: int = 0) -> str:
+    """Replace each `--8<-- "file"` line with that file, as the build does."""
+    if depth > 5:
+        return markdown
+    lines = []
+    for line in markdown.splitlines():
+        match = SNIPPET_LINE.match(line)
+        if match:
+            path = snippets_dir / match.group(1)
+            if path.is_file():
+                lines.append(expand_snippets(path.read_text(encoding="utf-8", errors="replace"), snippets_dir, depth + 1))
+            continue
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def inline_text(line: str) -> str:
+    """The words of one line of Markdown, without markup."""
+    line = IMAGE.sub(r"\1", line)
+    line = LINK.sub(r"\1", line)
+    line = REFERENCE_LINK.sub(r"\1", line)
+    line = AUTOLINK.sub("", line)
+    line = HTML_TAG.sub(" ", line)
+    line = ATTR_LIST.sub("", line)
+    line = re.sub(r"[*_`]+", "", line)
+    return " ".join(line.split())
+
+
+def prose_blocks(markdown: str) -> list[str]:
+    """Headings, list items, table cells and paragraphs, each as one block of text."""
+    text = FRONT_MATTER.sub("", markdown, count=1)
+    text = HTML_COMMENT.sub("", text)
+    text = FENCE.sub("", text)
+    text = ABBREVIATION_DEF.sub("", text)
+    text = LINK_DEF.sub("", text)
+    blocks: list[str] = []
+    paragraph: list[str] = []
+
+    def close_paragraph() -> None:
+        if paragraph:
+            blocks.append(" ".join(paragraph))
+            paragraph.clear()
+
+    for raw in text.splitlines():
+        admonition = ADMONITION.match(raw)
+        if admonition:
+            close_paragraph()
+            if admonition.group(1):
+                blocks.append(admonition.group(1))
+            continue
+        if not raw.strip() or TABLE_RULE.match(raw):
+            close_paragraph()
+            continue
+        if raw.strip().startswith("|"):
+            close_paragraph()
+            blocks.extend(cell for cell in (inline_text(c) for c in raw.strip().strip("|").split("|")) if cell)
+            continue
+        if BLOCK_MARK.match(raw) or re.match(r"^\s*<(h\d|p|li|div)\b", raw):
+            close_paragraph()
+            words = inline_text(BLOCK_MARK.sub("", raw))
+            if words:
+                paragraph.append(words)
+            continue
+        words = inline_text(raw)
+        if words:
+            paragraph.append(words)
+    close_paragraph()
+    return [block for block in blocks if re.search(r"[A-Za-z]", block)]
+
+
+def prose_text(markdown: str) -> str:
+    """The page as plain sentences, each block ending with a full stop."""
+    return " ".join(block if SENTENCE_END.search(block) else block + "." for block in prose_blocks(markdown))
+
+
+def page_grade(markdown: str, snippets_dir: Path = SNIPPETS_DIR) -> float:
+    """Flesch-Kincaid grade of a page's prose, with its snippets included."""
+    text = prose_text(expand_snippets(markdown, snippets_dir))
+    if len(text.split()) < 10:
+        return 0.0
+    return round(float(textstat.flesch_kincaid_grade(text)), 1)
+
+
+def main(argv: list[str]) -> int:
+    for name in argv or sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md")):
+        path = Path(name)
+        grade = page_grade(path.read_text(encoding="utf-8", errors="replace"))
+        print(f"{grade:5.1f}  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
