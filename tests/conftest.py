@@ -1,0 +1,141 @@
+"""Shared fixtures: the repository's pages, one strict build per test run, and Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socketserver
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+VENV_BIN = Path(sys.executable).parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml without executing its !ENV / !relative tags."""
+
+
+_IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def load_mkdocs_config(path: Path = ROOT / "mkdocs.yml") -> dict:
+    """mkdocs.yml with its INHERIT parent merged in (shallow: enough for tests)."""
+    config = yaml.load(path.read_text(encoding="utf-8"), Loader=_IgnoreTags)
+    parent_name = config.pop("INHERIT", None)
+    if parent_name:
+        parent = load_mkdocs_config((path.parent / parent_name).resolve())
+        for key, value in config.items():
+            if isinstance(value, dict) and isinstance(parent.get(key), dict):
+                parent[key] = {**parent[key], **value}
+            else:
+                parent[key] = value
+        return parent
+    return config
+
+
+def nav_pages(nav: list) -> list[str]:
+    """Every page path named in the navigation, in order."""
+    pages: list[str] = []
+    for item in nav:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            pages.extend(nav_pages(value))
+        else:
+            pages.append(value)
+    return pages
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    if text.startswith("---\n"):
+        end = text.index("\n---", 4)
+        return yaml.safe_load(text[4:end]) or {}, text[end + 4 :]
+    return {}, text
+
+
+@pytest.fixture(scope="session")
+def mkdocs_config() -> dict:
+    return load_mkdocs_config()
+
+
+@pytest.fixture(scope="session")
+def pages() -> dict[str, tuple[dict, str]]:
+    """Every page: docs-relative path -> (front matter, Markdown body)."""
+    return {
+        path.relative_to(DOCS).as_posix(): split_front_matter(path.read_text(encoding="utf-8"))
+        for path in sorted(DOCS.rglob("*.md"))
+    }
+
+
+def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
+    """A strict build, without -q or -v (either can hide a broken link in MkDocs 1.6.1)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    return subprocess.run(
+        [str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(config_file), "-d", str(destination)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The site, built once per test run with `mkdocs build --strict`."""
+    site = tmp_path_factory.mktemp("site")
+    result = build_site(site)
+    assert result.returncode == 0, f"strict build failed:\n{result.stderr}"
+    return site
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site):
+    """The built site over HTTP on 127.0.0.1 (search needs http, not file://)."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    socketserver.TCPServer.allow_reuse_address = True
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright. Missing Chromium is a failure, never a skip."""
+    from playwright.sync_api import sync_playwright
+
+    assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), (
+        f"Chromium not found at {CHROMIUM}: install Debian's package (apt-get install chromium) "
+        "or set CHROMIUM=/path/to/chromium"
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
