@@ -10,7 +10,7 @@ export SOURCE_DATE_EPOCH ?= 1767225600
 # Material prints an end-of-life banner on every run; README "Dependencies" covers it.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help serve build check generate test bench clean
+.PHONY: help serve build check generate test bench clean new-page
 
 help:
 	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
@@ -19,6 +19,8 @@ help:
 	@echo "make check     check the Markdown sources (links, terms, front matter, ...)"
 	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules)"
 	@echo "make bench     time the checker against mkdocs build and lychee"
+	@echo "make new-page PAGE=nerve-pain/sleep.md TITLE=\"Sleeping with nerve pain\" [SECTION=...]"
+	@echo "               start a page from the template and add it to the navigation"
 
 $(VENV)/.site: requirements.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -44,6 +46,12 @@ serve: check
 
 test: $(VENV)/.test
 	$(PY) -m pytest
+
+# The values reach the script through the environment ("$$TITLE"), so quotes and
+# apostrophes in a title are safe. SECTION, NAV_TITLE and DESCRIPTION are optional.
+new-page: $(VENV)/.site
+	$(PY) scripts/new_page.py --page "$$PAGE" --title "$$TITLE" --section "$$SECTION" \
+		--nav-title "$$NAV_TITLE" --description "$$DESCRIPTION"
 
 bench: $(VENV)/.test
 	$(PY) scripts/bench.py
