@@ -181,6 +181,16 @@ def children(items: list[NavItem], section: NavItem) -> list[NavItem]:
     return nested
 
 
+def folders_of(items: list[NavItem], section: NavItem) -> set[str]:
+    """The folders of the pages directly in `section` (not in its sub-sections)."""
+    nested = children(items, section)
+    return {
+        item.target.rpartition("/")[0]
+        for item in nested
+        if item.target and item.indent == nested[0].indent
+    }
+
+
 def sections(items: list[NavItem]) -> list[NavItem]:
     return [item for item in items if item.title is not None and item.target is None and children(items, item)]
 
@@ -197,15 +207,7 @@ def choose_section(items: list[NavItem], page: str, wanted: str) -> NavItem:
             raise Refused(f'mkdocs.yml has {len(found)} sections called "{wanted}"; rename one first')
         return found[0]
     folder = page.rpartition("/")[0]
-    holding = [
-        s
-        for s in all_sections
-        if folder
-        and any(
-            child.target and child.target.rpartition("/")[0] == folder and child.indent == children(items, s)[0].indent
-            for child in children(items, s)
-        )
-    ]
+    holding = [s for s in all_sections if folder and folder in folders_of(items, s)]
     if len(holding) == 1:
         return holding[0]
     raise Refused(f'say which navigation section the page goes in, for example SECTION="{all_sections[0].title}". '
