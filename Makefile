@@ -9,13 +9,18 @@ PY     := $(BIN)/python
 export SOURCE_DATE_EPOCH ?= 1767225600
 # Material prints an end-of-life banner on every run; README "Dependencies" covers it.
 export NO_MKDOCS_2_WARNING := 1
+# A clinic's settings file (see clinics/example.yml): `make build CLINIC=clinics/x.yml`.
+# Empty builds the neutral guide from mkdocs.yml.
+CLINIC ?=
+CONFIG := $(if $(CLINIC),$(CLINIC),mkdocs.yml)
 
-.PHONY: help serve build check generate test bench clean new-page
+.PHONY: help serve build check clinic-check generate test bench clean new-page
 
 help:
 	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
 	@echo "make test      install, then run every test (unit, build, browser)"
 	@echo "make build     check, then write the site to site/"
+	@echo "               add CLINIC=clinics/example.yml for a clinic's own copy"
 	@echo "make check     check the Markdown sources (links, terms, front matter, ...)"
 	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules)"
 	@echo "make bench     time the checker against mkdocs build and lychee"
@@ -38,11 +43,15 @@ generate: $(VENV)/.site
 check: $(VENV)/.site
 	$(PY) scripts/check.py
 
-build: check
-	$(BIN)/mkdocs build --strict
+# With CLINIC set, its settings are checked first (brand colour contrast, numbers, ...).
+clinic-check: $(VENV)/.site
+	$(if $(CLINIC),$(PY) scripts/clinic_settings.py $(CLINIC),@true)
 
-serve: check
-	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+build: check clinic-check
+	$(BIN)/mkdocs build --strict -f $(CONFIG) -d site
+
+serve: check clinic-check
+	$(BIN)/mkdocs serve --strict -f $(CONFIG) --dev-addr 127.0.0.1:8000
 
 test: $(VENV)/.test
 	$(PY) -m pytest

@@ -9,6 +9,8 @@ Outputs (never edit them by hand; edit data/terms.yml and run `make generate`):
     snippets/generated/abbreviations.md  tooltips, appended to every page by pymdownx.snippets
     styles/NervePain/Terms.yml           the terminology rule, in Vale's substitution format
     snippets/generated/sources.md        the full reference list, included by docs/about/sources.md
+    snippets/contact/*-action.md         each care card's call to action, from mkdocs.yml
+                                         `extra.care_cards.neutral`
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ SOURCES_FILE = ROOT / "snippets" / "generated" / "sources.md"
 GLOSSARY_FILE = ROOT / "snippets" / "generated" / "glossary.md"
 ABBREVIATIONS_FILE = ROOT / "snippets" / "generated" / "abbreviations.md"
 VALE_RULE_FILE = ROOT / "styles" / "NervePain" / "Terms.yml"
+MKDOCS_FILE = ROOT / "mkdocs.yml"
+CONTACT_DIR = ROOT / "snippets" / "contact"
 
 HEADER = "<!-- Generated from data/terms.yml by scripts/generate.py. Do not edit. -->\n"
 VALE_HEADER = "# Generated from data/terms.yml by scripts/generate.py. Do not edit.\n"
@@ -53,6 +57,24 @@ def load_references(path: Path = REFERENCES_FILE) -> dict[str, dict]:
     """The reference list, by key, in the order the file gives."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return (data.get("extra") or {}).get("references") or {}
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without running its !ENV or !relative tags."""
+
+
+_TolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def load_care_card_actions(path: Path = MKDOCS_FILE) -> dict[str, str]:
+    """The guide's own call to action for each care-card level, from mkdocs.yml."""
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    return ((data.get("extra") or {}).get("care_cards") or {}).get("neutral") or {}
+
+
+def contact_file(level: str) -> Path:
+    """snippets/contact/non-urgent-action.md for the level `non_urgent`."""
+    return CONTACT_DIR / f"{level.replace('_', '-')}-action.md"
 
 
 def page_link(page: str) -> str:
@@ -113,12 +135,17 @@ def render_sources(references: dict[str, dict]) -> str:
 def expected_outputs() -> dict[Path, str]:
     """Every generated file and the text it must hold."""
     terms = load_terms(TERMS_FILE)
-    return {
+    outputs = {
         GLOSSARY_FILE: render_glossary(terms),
         ABBREVIATIONS_FILE: render_abbreviations(terms),
         VALE_RULE_FILE: render_vale_rule(terms),
         SOURCES_FILE: render_sources(load_references(REFERENCES_FILE)),
     }
+    # No header comment here: the line is included inside each card's heading, and
+    # the theme finds it by its exact text to put a clinic's numbers in its place.
+    for level, action in load_care_card_actions(MKDOCS_FILE).items():
+        outputs[contact_file(level)] = action + "\n"
+    return outputs
 
 
 def stale_outputs() -> list[Path]:
@@ -154,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path.relative_to(ROOT)}")
         return 0
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
-        print(f"data/terms.yml: cannot generate: {error}", file=sys.stderr)
+        print(f"data/terms.yml, data/references.yml or mkdocs.yml: cannot generate: {error}", file=sys.stderr)
         return 2
 
 
