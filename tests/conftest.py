@@ -109,6 +109,18 @@ def built_site(tmp_path_factory) -> Path:
     return site
 
 
+CLINIC_EXAMPLE = ROOT / "clinics" / "example.yml"
+
+
+@pytest.fixture(scope="session")
+def clinic_site(tmp_path_factory) -> Path:
+    """The fictional example clinic's copy (clinics/example.yml), built strictly once."""
+    site = tmp_path_factory.mktemp("clinic-site")
+    result = build_site(site, CLINIC_EXAMPLE)
+    assert result.returncode == 0, f"strict build of {CLINIC_EXAMPLE.name} failed:\n{result.stderr}"
+    return site
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep test output clean
         pass
