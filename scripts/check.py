@@ -576,11 +576,11 @@ class SourceFile:
         text = self.code_masked
         items: list[Heading | Include] = [Include(m.group(2).strip(), m.start()) for m in SNIPPET_LINE.finditer(text)]
         for match in ATX_HEADING.finditer(text, self.body_start):
-            raw = match.group(2)
+            raw = self.text[match.start(2):match.end(2)]  # the masked text has code spans blanked
             raw = re.sub(r"[ \t]#+[ \t]*$|^#+[ \t]*$", "", raw.rstrip())
             items.append(heading_from_text(raw, match.start()))
         for match in SETEXT_HEADING.finditer(text, self.body_start):
-            line = match.group(1)
+            line = self.text[match.start(1):match.end(1)]
             if re.match(r"^[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|#|\||>|<|!!!|\?\?\?|-{3,}|={3,}|:)", line):
                 continue
             items.append(heading_from_text(line.strip(), match.start()))
@@ -794,7 +794,8 @@ def unsafe_scheme(target: str) -> str | None:
 
 
 def is_external(target: str) -> bool:
-    return target.startswith("//") or link_scheme(target) not in ("", "mailto", "tel")
+    """A link that leaves the site: any scheme, or a // address (mailto: and tel: included)."""
+    return target.startswith("//") or link_scheme(target) != ""
 
 
 def close_match(wanted: str, candidates: Iterable[str]) -> str:
@@ -1024,6 +1025,8 @@ def external_link_problem(target: str, domains: Domains) -> str | None:
     host = url_host(target)
     if host in domains.blocked:
         return None  # reported wherever the domain appears, by blocked_domain_findings
+    if scheme in ("mailto", "tel"):
+        return None
     if target.startswith("//"):
         return f"'{target}' has no scheme; write https:// in full"
     if scheme == "http":
@@ -1254,11 +1257,18 @@ def as_date(value: Any) -> dt.date | None:
 def check_front_matter(source: SourceFile, data: dict, context: Context) -> Iterator[Finding]:
     settings = context.settings
     path = source.path
+    missing = [key for key in settings.required_fields if key not in data]
+    if missing:
+        names = ", ".join(f"'{key}'" for key in missing)
+        examples = "; ".join(settings.required_fields[key] for key in missing)
+        yield finding(path, 1, 1, "front-matter",
+                      f"the field{'s' * (len(missing) > 1)} {names} {'are' if len(missing) > 1 else 'is'} missing",
+                      fix=f"Add: {examples}")
     for key, example in settings.required_fields.items():
         line, column = front_matter_line(source, key)
         value = data.get(key)
         if key not in data:
-            yield finding(path, 1, 1, "front-matter", f"the field '{key}' is missing", fix=f"Add: {example}")
+            continue
         elif key in ("last_reviewed", "next_review"):
             if as_date(value) is None:
                 yield finding(path, line, column, "front-matter", f"'{key}' is not a date (YYYY-MM-DD)",
@@ -1301,14 +1311,15 @@ def check_citations(source: SourceFile, data: dict, references: References) -> I
 
 
 def citation_findings(source: SourceFile, cited: list[str], references: References) -> Iterator[Finding]:
-    sources_line = re.search(r"^sources[ \t]*:.*$", source.text[: source.body_start], re.MULTILINE)
+    sources_line = re.search(r"^sources[ \t]*:", source.text[: source.body_start], re.MULTILINE)
     for key in cited:
         if key in references.keys:
             continue
         line, column = 1, 1
         if sources_line:
-            found = re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", sources_line.group())
-            line, column = source.position(sources_line.start() + (found.start() if found else 0))
+            found = re.compile(rf"(?<![\w-]){re.escape(key)}(?![\w-])").search(
+                source.text, sources_line.end(), source.body_start)
+            line, column = source.position(found.start() if found else sources_line.start())
         yield finding(source.path, line, column, "citation",
                       f"'{key}' is not in {REFERENCES_FILE}.{close_match(key, references.keys)}")
 
