@@ -14,13 +14,14 @@ export NO_MKDOCS_2_WARNING := 1
 CLINIC ?=
 CONFIG := $(if $(CLINIC),$(CLINIC),mkdocs.yml)
 
-.PHONY: help serve build check clinic-check generate test bench clean new-page
+.PHONY: help serve build preview check clinic-check generate test bench clean new-page
 
 help:
 	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
 	@echo "make test      install, then run every test (unit, build, browser)"
 	@echo "make build     check, then write the site to site/"
 	@echo "               add CLINIC=clinics/example.yml for a clinic's own copy"
+	@echo "make preview   serve site/ as a host would (security headers, 404); PREFIX=/patient-info/"
 	@echo "make check     check the Markdown sources (links, terms, front matter, ...)"
 	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules)"
 	@echo "make bench     time the checker against mkdocs build and lychee"
@@ -49,6 +50,12 @@ clinic-check: $(VENV)/.site
 
 build: check clinic-check
 	$(BIN)/mkdocs build --strict -f $(CONFIG) -d site
+	$(PY) scripts/security_headers.py site --config $(CONFIG)
+
+# Try the built site as a clinic's server would serve it: `make preview PREFIX=/patient-info/`.
+PREFIX ?= /
+preview: $(VENV)/.site
+	$(PY) scripts/serve_site.py site --prefix $(PREFIX)
 
 serve: check clinic-check
 	$(BIN)/mkdocs serve --strict -f $(CONFIG) --dev-addr 127.0.0.1:8000
