@@ -14,13 +14,14 @@ export NO_MKDOCS_2_WARNING := 1
 CLINIC ?=
 CONFIG := $(if $(CLINIC),$(CLINIC),mkdocs.yml)
 
-.PHONY: help serve build preview check clinic-check generate test bench clean new-page
+.PHONY: help serve build offline preview check clinic-check generate test bench clean new-page
 
 help:
 	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
 	@echo "make test      install, then run every test (unit, build, browser)"
 	@echo "make build     check, then write the site to site/"
 	@echo "               add CLINIC=clinics/example.yml for a clinic's own copy"
+	@echo "make offline   a copy that works from file:// (no network), zipped: guide-offline.zip"
 	@echo "make preview   serve site/ as a host would (security headers, 404); PREFIX=/patient-info/"
 	@echo "make check     check the Markdown sources (links, terms, front matter, ...)"
 	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules)"
@@ -52,6 +53,12 @@ build: check clinic-check
 	$(BIN)/mkdocs build --strict -f $(CONFIG) -d site
 	$(PY) scripts/security_headers.py site --config $(CONFIG)
 
+# A copy that works from file:// with search, zipped for a waiting-room tablet.
+offline: check clinic-check
+	OFFLINE=true $(BIN)/mkdocs build --strict -f $(CONFIG) -d site-offline
+	rm -f guide-offline.zip
+	$(PY) -m zipfile -c guide-offline.zip site-offline/
+
 # Try the built site as a clinic's server would serve it: `make preview PREFIX=/patient-info/`.
 PREFIX ?= /
 preview: $(VENV)/.site
@@ -73,4 +80,4 @@ bench: $(VENV)/.test
 	$(PY) scripts/bench.py
 
 clean:
-	rm -rf site .pytest_cache .hypothesis
+	rm -rf site site-offline site-headers guide-offline.zip .pytest_cache .hypothesis
