@@ -356,7 +356,7 @@ def next_steps(page: str, description: str, checker_status: int | None) -> list[
         steps.append("Fix each problem the checker lists above (file:line:column, then what to do).")
     elif checker_status not in (0, 1):
         steps.append("The checker could not run (message above). Run `make check` to see it again.")
-    if not description:
+    if not description and checker_status is None:
         steps.append(f"Write the description in docs/{page}: one sentence, under {DESCRIPTION_LIMIT} characters.")
     steps += [
         f"Write the page in docs/{page}, then delete the comment under the heading.",
