@@ -14,7 +14,7 @@ export NO_MKDOCS_2_WARNING := 1
 CLINIC ?=
 CONFIG := $(if $(CLINIC),$(CLINIC),mkdocs.yml)
 
-.PHONY: help serve build offline preview check clinic-check generate test bench clean new-page
+.PHONY: help serve build offline zensical preview check clinic-check generate test bench clean new-page
 
 help:
 	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
@@ -22,6 +22,7 @@ help:
 	@echo "make build     check, then write the site to site/"
 	@echo "               add CLINIC=clinics/example.yml for a clinic's own copy"
 	@echo "make offline   a copy that works from file:// (no network), zipped: guide-offline.zip"
+	@echo "make zensical  build the same sources with Zensical 0.0.73 into site-zensical/"
 	@echo "make preview   serve site/ as a host would (security headers, 404); PREFIX=/patient-info/"
 	@echo "make check     check the Markdown sources (links, terms, front matter, ...)"
 	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules)"
@@ -59,6 +60,12 @@ offline: check clinic-check
 	rm -f guide-offline.zip
 	$(PY) -m zipfile -c guide-offline.zip site-offline/
 
+# The same sources built with Zensical, Material's successor (see HOSTING.md). Zensical
+# needs its config in the repository root, so scripts/zensical_config.py writes one.
+zensical: $(VENV)/.test
+	$(PY) scripts/zensical_config.py $(CONFIG) --site-dir site-zensical > .zensical.yml
+	$(BIN)/zensical build --strict -f .zensical.yml
+
 # Try the built site as a clinic's server would serve it: `make preview PREFIX=/patient-info/`.
 PREFIX ?= /
 preview: $(VENV)/.site
@@ -80,4 +87,4 @@ bench: $(VENV)/.test
 	$(PY) scripts/bench.py
 
 clean:
-	rm -rf site site-offline site-headers guide-offline.zip .pytest_cache .hypothesis
+	rm -rf site site-offline site-headers site-zensical .zensical.yml guide-offline.zip .pytest_cache .hypothesis
