@@ -431,7 +431,7 @@ NOT_NEWLINE = re.compile(r"[^\n]")
 
 SNIPPET_LINE = re.compile(r"""^[ \t]*-{1,}8<-{1,}[ \t]+(["'])([^"'\n]+)\1[ \t]*$""", re.MULTILINE)
 ATX_HEADING = re.compile(r"^[ \t]*(#{1,6})(?!#)(.*?)$", re.MULTILINE)
-SETEXT_HEADING = re.compile(r"^([^\n]*\S[^\n]*)\n[ \t]{0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
+SETEXT_UNDERLINE = re.compile(r"\n[ \t]{0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
 ATTR_LIST = re.compile(r"\{:?[ \t]*([^{}\n]*)\}")
 ATTR_TOKEN = re.compile(r"""^(?:[#.][\w-]+|[\w-]+=(?:"[^"]*"|'[^']*'|\S+))$""")
 HTML_TAG = re.compile(r"<([A-Za-z][\w-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
@@ -579,11 +579,14 @@ class SourceFile:
             raw = self.text[match.start(2):match.end(2)]  # the masked text has code spans blanked
             raw = re.sub(r"[ \t]#+[ \t]*$|^#+[ \t]*$", "", raw.rstrip())
             items.append(heading_from_text(raw, match.start()))
-        for match in SETEXT_HEADING.finditer(text, self.body_start):
-            line = self.text[match.start(1):match.end(1)]
+        for match in SETEXT_UNDERLINE.finditer(text, self.body_start):
+            start = text.rfind("\n", 0, match.start()) + 1
+            if start < self.body_start or not text[start:match.start()].strip():
+                continue
+            line = self.text[start:match.start()]
             if re.match(r"^[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|#|\||>|<|!!!|\?\?\?|-{3,}|={3,}|:)", line):
                 continue
-            items.append(heading_from_text(line.strip(), match.start()))
+            items.append(heading_from_text(line.strip(), start))
         return sorted(items, key=lambda item: item.offset)
 
     @cached_property
