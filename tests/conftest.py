@@ -100,6 +100,19 @@ def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml") -> su
     )
 
 
+def copy_site_sources(destination: Path, names: tuple[str, ...] = (
+        "mkdocs.yml", "docs", "data", "snippets", "overrides", "styles", "scripts")) -> Path:
+    """A copy of what the build and the checker read, to break things in; returns its mkdocs.yml."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy(source, destination / name)
+    return destination / "mkdocs.yml"
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The site, built once per test run with `mkdocs build --strict`."""
