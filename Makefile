@@ -80,7 +80,7 @@ test: $(VENV)/.test
 # The values reach the script through the environment ("$$TITLE"), so quotes and
 # apostrophes in a title are safe. SECTION, NAV_TITLE and DESCRIPTION are optional.
 new-page: $(VENV)/.site
-	$(PY) scripts/new_page.py --page "$$PAGE" --title "$$TITLE" --section "$$SECTION" \
+	@$(PY) scripts/new_page.py --page "$$PAGE" --title "$$TITLE" --section "$$SECTION" \
 		--nav-title "$$NAV_TITLE" --description "$$DESCRIPTION"
 
 bench: $(VENV)/.test

@@ -151,14 +151,40 @@ def test_pre_commit_uses_only_local_hooks_that_call_the_checker():
             assert not hook.get("additional_dependencies"), "nothing may be downloaded"
 
 
-def test_pre_commit_checks_changed_markdown_pages_by_name():
+def pre_commit_hooks() -> list[dict]:
     config = yaml.safe_load(PRE_COMMIT.read_text(encoding="utf-8"))
-    hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
-    page_hooks = [hook for hook in hooks if hook.get("pass_filenames", True)]
-    assert page_hooks
-    pattern = re.compile(page_hooks[0]["files"])
-    assert pattern.search("docs/nerve-pain/causes.md")
-    assert not pattern.search("README.md") and not pattern.search("docs/assets/stylesheets/extra.css")
+    return [hook for repo in config["repos"] for hook in repo["hooks"]]
+
+
+def test_pre_commit_runs_on_changed_pages_and_on_what_affects_every_page():
+    (hook,) = pre_commit_hooks()
+    assert hook.get("pass_filenames", True)
+    pattern = re.compile(hook["files"])
+    for path in ("docs/nerve-pain/causes.md", "mkdocs.yml", "data/terms.yml", "snippets/cards/urgent-nerve.md"):
+        assert pattern.search(path), path
+    for path in ("README.md", "docs/assets/stylesheets/extra.css", "tests/test_build.py"):
+        assert not pattern.search(path), path
+
+
+@pytest.mark.parametrize(
+    ("changed", "checker_args"),
+    [
+        (["docs/index.md", "docs/nerve-pain/causes.md"], "scripts/check.py docs/index.md docs/nerve-pain/causes.md"),
+        (["docs/index.md", "mkdocs.yml"], "scripts/check.py"),
+        (["data/terms.yml"], "scripts/check.py"),
+    ],
+)
+def test_pre_commit_checks_pages_by_name_and_everything_after_other_changes(tmp_path, changed, checker_args):
+    """Runs the hook's command with a stand-in for .venv/bin/python that prints its arguments."""
+    (hook,) = pre_commit_hooks()
+    fake_python = tmp_path / ".venv" / "bin" / "python"
+    fake_python.parent.mkdir(parents=True)
+    fake_python.write_text('#!/bin/sh\necho "$@"\n', encoding="utf-8")
+    fake_python.chmod(0o755)
+    result = subprocess.run([*shlex.split(hook["entry"]), *changed], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == checker_args
 
 
 # ---------------------------------------------------------------- CONTRIBUTING.md
