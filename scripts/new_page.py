@@ -344,8 +344,10 @@ def run_checker(root: Path, page_file: Path) -> int | None:
     if not checker.is_file():
         return None
     relative = page_file.relative_to(root).as_posix()
-    print(f"\nChecking it: python scripts/check.py {relative}", flush=True)
-    return subprocess.run([sys.executable, str(checker), relative], cwd=root).returncode
+    print(f"\nChecking it: python scripts/check.py {relative}")
+    result = subprocess.run([sys.executable, str(checker), relative], cwd=root, capture_output=True, text=True)
+    print((result.stdout + result.stderr).rstrip())
+    return result.returncode
 
 
 def next_steps(page: str, description: str, checker_status: int | None) -> list[str]:
