@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import importlib.util
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def repo(tmp_path: Path) -> Path:
     """A copy of what new_page.py reads and writes, without the real checker."""
     copy = tmp_path / "repo"
     copy.mkdir()
-    for name in ("mkdocs.yml", "Makefile", "docs", "data", "snippets", "overrides", "scripts"):
+    for name in ("mkdocs.yml", "Makefile", "docs", "data", "snippets", "overrides", "scripts", "styles"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -199,3 +200,17 @@ def test_a_new_page_builds_strictly_and_links_to_its_section(repo, tmp_path):
     result = build_site(tmp_path / "site", repo / "mkdocs.yml")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site/nerve-pain/sleep/index.html").is_file()
+
+
+def test_the_real_checker_finds_nothing_in_a_new_page_but_the_missing_link_to_it(repo):
+    """The template itself passes every rule; the editor is left only to link to the page."""
+    shutil.copy(ROOT / "scripts" / "check.py", repo / "scripts" / "check.py")
+    result = new_page(repo, "--page", "nerve-pain/sleep.md", "--title", "Sleeping with nerve pain",
+                      "--description", "How nerve pain can affect your sleep, and what you can try.")
+    assert result.returncode == 0, result.stderr
+    checked = subprocess.run(
+        [sys.executable, "scripts/check.py", "--format", "json", "docs/nerve-pain/sleep.md"],
+        cwd=repo, capture_output=True, text=True, timeout=120,
+    )
+    findings = json.loads(checked.stdout)
+    assert {(f["path"], f["rule"]) for f in findings} == {("docs/nerve-pain/sleep.md", "orphan")}, findings
