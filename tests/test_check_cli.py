@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -200,3 +201,15 @@ def test_fix_only_touches_selected_files(tree):
 
 def test_make_check_runs_the_checker():
     assert "scripts/check.py" in (ROOT / "Makefile").read_text()
+
+
+def test_every_rule_points_to_a_section_that_explains_it():
+    """Each rule's reason link (GitLab-Vale style) names a real heading of CONTRIBUTING.md or a file."""
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    headings = {check.slugify(check.heading_text(m.group(1)), "-")
+                for m in re.finditer(r"^#{1,6}\s+(.*?)\s*$", guide, re.MULTILINE)}
+    for code, rule in check.RULES.items():
+        path, _, anchor = rule.reason.partition("#")
+        assert (ROOT / path).is_file(), code
+        assert not anchor or anchor in headings, f"{code}: no heading #{anchor} in {path}"
+        assert rule.severity in ("error", "warning") and rule.fix.endswith("."), code
