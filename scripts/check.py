@@ -607,8 +607,8 @@ class SourceFile:
         links += [Link(m.group(1), m.start(), "autolink") for m in AUTOLINK.finditer(text)]
         for name, attributes, start, attributes_start in self.tags:
             for attribute in HTML_ATTRIBUTE.finditer(attributes):
-                if attribute.group(1).lower() in LINK_ATTRIBUTES and not (name == "object" and
-                                                                          attribute.group(1) != "data"):
+                key = attribute.group(1).lower()
+                if key in LINK_ATTRIBUTES and (key != "data" or name == "object"):
                     value = next(g for g in attribute.groups()[1:] if g is not None)
                     links.append(Link(value, attributes_start + attribute.start(1), "html"))
         return sorted(links, key=lambda link: link.offset)
@@ -669,11 +669,19 @@ def normalise_label(label: str) -> str:
     return " ".join(label.lower().split())
 
 
-def attr_list_ids(content: str) -> list[str]:
+HEADING_ATTR_LIST = re.compile(r"[ \t]*\{:?[ \t]*([^{}\n]*)\}[ \t]*$")
+
+
+def is_attr_list(content: str) -> bool:
+    """`#id .class key=value` tokens, as attr_list reads them between { and }."""
     tokens = content.split()
-    if not tokens or not all(ATTR_TOKEN.match(token) for token in tokens):
+    return bool(tokens) and all(ATTR_TOKEN.match(token) for token in tokens)
+
+
+def attr_list_ids(content: str) -> list[str]:
+    if not is_attr_list(content):
         return []
-    return [token[1:] for token in tokens if token.startswith("#")]
+    return [token[1:] for token in content.split() if token.startswith("#")]
 
 
 INLINE_IMAGE = re.compile(r"!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)")
@@ -711,8 +719,8 @@ def heading_text(raw: str) -> str:
 
 def heading_from_text(raw: str, offset: int) -> Heading:
     explicit = None
-    attr = None if "{" not in raw else re.search(r"[ \t]*\{:?[ \t]*([^{}\n]*)\}[ \t]*$", raw)
-    if attr and attr_list_ids(attr.group(1)) is not None and all(ATTR_TOKEN.match(t) for t in attr.group(1).split()):
+    attr = None if "{" not in raw else HEADING_ATTR_LIST.search(raw)
+    if attr and is_attr_list(attr.group(1)):
         ids = attr_list_ids(attr.group(1))
         explicit = ids[-1] if ids else None
         raw = raw[: attr.start()]
@@ -834,8 +842,9 @@ class Site:
 def page_url(name: str) -> str:
     """The built address of a page, relative to the site root (use_directory_urls)."""
     stem = name[:-3]
-    if stem == "index" or stem.endswith("/index") or stem == "README" or stem.endswith("/README"):
-        return stem.rsplit("index", 1)[0] if stem.endswith("index") else stem.rsplit("README", 1)[0]
+    folder, _, base = stem.rpartition("/")
+    if base in ("index", "README"):
+        return f"{folder}/" if folder else ""
     return stem + "/"
 
 
@@ -926,7 +935,7 @@ def check_markdown_link(site: Site, page: str, where: SourceFile, link: Link, su
                               f"'{link.target}': {reason}{suffix}.{close_match(target, site.docs_files)}"))
 
 
-def check_built_link(site: Site, base: str, page: str | None, where: SourceFile | None, line: int, column: int,
+def check_built_link(site: Site, base: str, where: SourceFile | None, line: int, column: int,
                      target: str, suffix: str, path_label: str) -> LinkResult:
     """A raw HTML or template link, resolved against the built address `base` as a browser does."""
     try:
@@ -961,7 +970,7 @@ def check_link(site: Site, page: str, where: SourceFile, link: Link, suffix: str
         return LinkResult(None)
     if link.kind == "html":
         line, column = where.position(link.offset)
-        return check_built_link(site, page_url(page), page, where, line, column, html.unescape(target), suffix,
+        return check_built_link(site, page_url(page), where, line, column, html.unescape(target), suffix,
                                 where.path)
     if link.kind == "autolink":
         return LinkResult(None)
@@ -1067,11 +1076,13 @@ def check_templates(site: Site) -> Iterator[Finding]:
         if not source.readable:
             yield source.problem  # type: ignore[misc]
             continue
-        for target, offset in template_links(source):
+        links = list(template_links(source))
+        yield from check_external_links(source, site.context.domains, links)
+        for target, offset in links:
             if is_external(target) or unsafe_scheme(target):
                 continue
             line, column = source.position(offset)
-            result = check_built_link(site, "", None, None, line, column, target, "", path)
+            result = check_built_link(site, "", None, line, column, target, "", path)
             if result.finding:
                 yield result.finding
 
@@ -1390,11 +1401,10 @@ def check_front_matter(source: SourceFile, data: dict, context: Context) -> Iter
         yield finding(path, line, column, "review-due", f"the review is due on {due}, in {(due - context.today).days} days")
 
 
-def check_citations(source: SourceFile, data: dict, references: References) -> Iterator[str]:
-    """Yields the keys a page cites; reports unknown keys through the findings it raises."""
+def cited_keys(data: dict) -> list[str]:
+    """The reference keys a page's front matter cites."""
     cited = data.get("sources")
-    if isinstance(cited, list):
-        yield from (key for key in cited if isinstance(key, str))
+    return [key for key in cited if isinstance(key, str)] if isinstance(cited, list) else []
 
 
 def citation_findings(source: SourceFile, cited: list[str], references: References) -> Iterator[Finding]:
@@ -1582,7 +1592,7 @@ def run_checks(root: Path, today: dt.date | None = None) -> Report:
             findings.append(problem)
         if data is not None:
             findings += guarded(source.path, check_front_matter(source, data, context))
-            keys = list(check_citations(source, data, context.references))
+            keys = cited_keys(data)
             cited.update(keys)
             findings += guarded(source.path, citation_findings(source, keys, context.references))
             title = data.get("title")
