@@ -1,0 +1,56 @@
+"""Reproducible builds: two clean builds of the same sources give byte-identical site/
+trees, wherever the sources and the output live. SOURCE_DATE_EPOCH (exported by the
+Makefile, set by conftest.build_site) fixes the only date MkDocs writes: the sitemap's
+<lastmod> and the timestamp in the header of sitemap.xml.gz."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import struct
+from pathlib import Path
+
+from conftest import ROOT, build_site
+
+SOURCE_DATE_EPOCH = 1767225600  # the value conftest.build_site and the Makefile set
+
+
+def tree_digest(site: Path) -> dict[str, str]:
+    """Every file of a build: relative path -> sha256 of its bytes."""
+    return {
+        path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(site.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_two_clean_builds_are_byte_identical(built_site, tmp_path):
+    """The second build runs from a copy of the sources in another folder, into another
+    output folder, so no absolute path and no build time can hide in the output."""
+    sources = tmp_path / "elsewhere" / "sources"
+    sources.mkdir(parents=True)
+    for name in ("docs", "data", "snippets", "overrides"):
+        shutil.copytree(ROOT / name, sources / name)
+    shutil.copy(ROOT / "mkdocs.yml", sources / "mkdocs.yml")
+    second = tmp_path / "another" / "output"
+    result = build_site(second, sources / "mkdocs.yml")
+    assert result.returncode == 0, result.stderr
+
+    first_tree, second_tree = tree_digest(built_site), tree_digest(second)
+    assert first_tree.keys() == second_tree.keys(), (
+        f"only in one build: {sorted(first_tree.keys() ^ second_tree.keys())}"
+    )
+    differing = sorted(path for path in first_tree if first_tree[path] != second_tree[path])
+    assert not differing, f"files that differ between two builds: {differing}"
+
+
+def test_sitemap_gzip_header_carries_source_date_epoch(built_site):
+    header = (built_site / "sitemap.xml.gz").read_bytes()[:10]
+    assert header[:2] == b"\x1f\x8b", "not a gzip file"
+    (mtime,) = struct.unpack("<I", header[4:8])
+    assert mtime == SOURCE_DATE_EPOCH, f"gzip mtime {mtime}, not SOURCE_DATE_EPOCH"
+
+
+def test_makefile_exports_the_same_source_date_epoch():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert f"export SOURCE_DATE_EPOCH ?= {SOURCE_DATE_EPOCH}" in makefile
