@@ -92,7 +92,8 @@ def render_glossary(terms: list[dict]) -> str:
             if everyday:
                 parts.append(f"\nPeople also say: {everyday}.\n")
         links = ", ".join(page_link(p) for p in term.get("pages", []))
-        parts.append(f"\nRead more: {links}.\n")
+        # The class lets the printed glossary leave out links, which do nothing on paper.
+        parts.append(f"\nRead more: {links}.\n{{: .glossary-more }}\n")
     return "".join(parts)
 
 

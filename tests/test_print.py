@@ -1,0 +1,160 @@
+"""Handouts: every page printed through Chromium (print to PDF) is a clean, branded handout
+on at most 2 sheets of A4 or US Letter; the diary and the question list fit on 1 sheet; the
+clinic's name and phone are on it, and its QR code opens the page's public address."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import zxingcpp
+
+from conftest import DOCS
+from print_qr import add_codes_to_site
+from serve_site import SiteHost
+
+pytestmark = pytest.mark.browser
+
+SITE_URL = "https://clinic.example/patient-info/"
+PAPER = ["A4", "Letter"]
+ONE_SHEET = ["printables/pain-diary/", "printables/questions-to-ask/"]
+PT_11_IN_PX = 11 * 96 / 72
+
+
+def _page_paths(site: Path) -> list[str]:
+    paths = []
+    for index in sorted(site.rglob("index.html")):
+        relative = index.parent.relative_to(site).as_posix()
+        paths.append("" if relative == "." else relative + "/")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def printed_site(clinic_site, tmp_path_factory) -> Path:
+    """The example clinic's build as `make build` leaves it: with its QR codes."""
+    site = tmp_path_factory.mktemp("print") / "site"
+    shutil.copytree(clinic_site, site)
+    assert add_codes_to_site(site) == len(list(site.rglob("index.html")))
+    return site
+
+
+@pytest.fixture(scope="module")
+def host(printed_site):
+    with SiteHost(printed_site, "/") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def tab(browser):
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def print_pdf(tab, url: str, paper: str, path: Path) -> Path:
+    tab.goto(url)
+    tab.wait_for_load_state("networkidle")
+    tab.pdf(path=str(path), format=paper, print_background=True)
+    return path
+
+
+def sheets(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def qr_codes_on_last_sheet(pdf: Path, tmp_path: Path) -> list[str]:
+    """Render the last sheet to a grey image (pdftoppm) and read its QR codes (zxing-cpp)."""
+    last = sheets(pdf)
+    prefix = tmp_path / "sheet"
+    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-f", str(last), "-l", str(last), str(pdf), str(prefix)], check=True)
+    image = next(tmp_path.glob("sheet*.pgm")).read_bytes()
+    magic, size, _maximum, pixels = image.split(b"\n", 3)
+    assert magic == b"P5"
+    width, height = map(int, size.split())
+    return [result.text for result in zxingcpp.read_barcodes(memoryview(pixels).cast("B", shape=[height, width]))]
+
+
+# ---------------------------------------------------------------- sheets
+
+@pytest.mark.parametrize("paper", PAPER)
+def test_every_page_prints_on_at_most_two_sheets(tab, host, printed_site, tmp_path, paper):
+    too_long = {}
+    for path in _page_paths(printed_site):
+        count = sheets(print_pdf(tab, host.url + path, paper, tmp_path / "page.pdf"))
+        if count > 2:
+            too_long[path or "(start page)"] = count
+    assert not too_long, f"pages longer than 2 {paper} sheets: {too_long}"
+
+
+@pytest.mark.parametrize("paper", PAPER)
+@pytest.mark.parametrize("path", ONE_SHEET)
+def test_the_diary_and_the_question_list_print_on_one_sheet_with_room_to_write(tab, host, tmp_path, paper, path):
+    assert sheets(print_pdf(tab, host.url + path, paper, tmp_path / "page.pdf")) == 1
+    tab.emulate_media(media="print")
+    heights = tab.eval_on_selector_all(".write-in td", "cells => cells.map(c => c.getBoundingClientRect().height)")
+    tab.emulate_media(media="null")
+    assert heights and min(heights) >= 50, f"cells to write in are only {min(heights)} px high"
+
+
+# ---------------------------------------------------------------- what is on the handout
+
+def test_a_handout_has_the_clinic_name_phone_and_a_qr_code_that_opens_the_page(tab, host, tmp_path):
+    pdf = print_pdf(tab, host.url + "nerve-pain/warning-signs/", "A4", tmp_path / "warning-signs.pdf")
+    text = pdf_text(pdf)
+    assert "Riverside Physiotherapy" in text and "01632 960 123" in text
+    assert "Page last reviewed:" in text and "Next review due:" in text
+    assert "clinic.example/patient-info/nerve-pain/warning-signs/" in text
+    assert qr_codes_on_last_sheet(pdf, tmp_path) == [SITE_URL + "nerve-pain/warning-signs/"]
+
+
+def test_a_handout_leaves_out_screen_furniture_and_keeps_the_card_labels(tab, host, tmp_path):
+    text = pdf_text(print_pdf(tab, host.url + "nerve-pain/warning-signs/", "A4", tmp_path / "page.pdf"))
+    for screen_only in ("Print this page", "Table of contents", "Related pages", "Search", "Skip to content"):
+        assert screen_only not in text, screen_only
+    for label in ("Non-urgent advice:", "Urgent advice:", "Immediate action required:"):
+        assert label in text, label
+    assert "https://" not in text, "long addresses printed inline"
+
+
+def test_printed_body_text_is_at_least_11_point_and_cards_keep_their_borders(tab, host):
+    tab.goto(host.url + "nerve-pain/warning-signs/")
+    tab.emulate_media(media="print")
+    size = tab.eval_on_selector("article p", "p => parseFloat(getComputedStyle(p).fontSize)")
+    borders = {
+        level: tab.eval_on_selector(f".care-card--{level}", "c => [getComputedStyle(c).borderTopWidth, getComputedStyle(c).breakInside]")
+        for level in ("non-urgent", "urgent", "emergency")
+    }
+    tab.emulate_media(media="null")
+    assert size >= PT_11_IN_PX - 0.01, f"body text is {size} px, under 11 pt"
+    assert borders == {"non-urgent": ["4px", "avoid"], "urgent": ["6px", "avoid"], "emergency": ["8px", "avoid"]}
+
+
+# ---------------------------------------------------------------- the print button
+
+def test_every_content_page_has_a_print_button_that_prints_and_is_not_printed(tab, host, printed_site):
+    tab.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
+    for path in _page_paths(printed_site):
+        tab.goto(host.url + path)
+        button = tab.get_by_role("button", name="Print this page")
+        assert button.is_visible(), path
+        box = button.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, f"{path}: button too small to tap"
+    button.click()
+    assert tab.evaluate("window.__printed") == 1
+    tab.emulate_media(media="print")
+    assert not button.is_visible()
+    tab.emulate_media(media="null")
+
+
+def test_without_clinic_settings_the_print_header_names_the_guide(built_site):
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    assert '<span class="print-header__name">Nerve pain and physiotherapy</span>' in html
+    assert "data-print-qr" not in html, "no QR code without a public address (site_url)"
+    assert (DOCS / "assets" / "stylesheets" / "print.css").is_file()
