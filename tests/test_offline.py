@@ -1,0 +1,52 @@
+"""`make offline`: a copy for a waiting-room tablet with no network. It opens from file://,
+its links work, and search works, with nothing fetched from anywhere else."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import ROOT, VENV_BIN
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def offline_site(tmp_path_factory):
+    site = tmp_path_factory.mktemp("offline") / "site-offline"
+    env = {**os.environ, "OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-d", str(site)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def test_the_offline_copy_uses_plain_file_links_and_its_own_search_index(offline_site):
+    assert (offline_site / "nerve-pain" / "warning-signs.html").is_file()
+    assert (offline_site / "search" / "search_index.js").is_file()
+    html = (offline_site / "index.html").read_text(encoding="utf-8")
+    assert "unpkg.com" not in html and 'src="assets/javascripts/iframe-worker/shim.js"' in html
+
+
+def test_the_offline_copy_works_from_file_with_search(browser, offline_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    page.on("request", lambda request: None if request.url.startswith(("file:", "data:", "about:", "blob:"))
+            else problems.append(f"network: {request.url}"))
+    page.goto((offline_site / "index.html").as_uri())
+    page.get_by_role("link", name="normal soreness or a warning sign").first.click()
+    assert page.url.endswith("/nerve-pain/warning-signs.html")
+    assert page.locator(".care-card--emergency").first.is_visible()
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially("zap", delay=30)
+    page.locator(".md-search-result__item a").first.wait_for(timeout=15_000)
+    hrefs = [link.get_attribute("href") or "" for link in page.locator(".md-search-result__item a").all()]
+    assert any("what-you-may-feel.html" in href for href in hrefs), hrefs
+    context.close()
+    assert not problems, problems
