@@ -14,7 +14,7 @@ export NO_MKDOCS_2_WARNING := 1
 CLINIC ?=
 CONFIG := $(if $(CLINIC),$(CLINIC),mkdocs.yml)
 
-.PHONY: help serve build offline zensical preview check clinic-check generate test bench clean new-page
+.PHONY: help serve build offline zensical preview check clinic-check generate test bench bench-web clean new-page
 
 help:
 	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
@@ -27,6 +27,7 @@ help:
 	@echo "make check     check the Markdown sources (links, terms, front matter, ...)"
 	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules)"
 	@echo "make bench     time the checker against mkdocs build and lychee"
+	@echo "make bench-web page weight, requests and LCP of every page in Chromium (gzip, phone)"
 	@echo "make new-page PAGE=nerve-pain/sleep.md TITLE=\"Sleeping with nerve pain\" [SECTION=...]"
 	@echo "               start a page from the template and add it to the navigation"
 
@@ -87,6 +88,11 @@ new-page: $(VENV)/.site
 
 bench: $(VENV)/.test
 	$(PY) scripts/bench.py
+
+# Builds a fresh site, serves it with gzip and caching headers, loads each page cold and
+# warm on an emulated phone (Slow 4G, 4x CPU); fails if a page is over budget.
+bench-web: $(VENV)/.test
+	$(PY) scripts/bench_web.py
 
 clean:
 	rm -rf site site-offline site-headers site-zensical .zensical.yml guide-offline.zip .pytest_cache .hypothesis
