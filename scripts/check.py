@@ -886,6 +886,12 @@ def relative_link(from_page: str, to_page: str) -> str:
     return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
 
 
+def close_link(from_page: str, wanted: str, pages: Iterable[str]) -> str:
+    """'Did you mean …?' for a missing page, written as the link to type on `from_page`."""
+    matches = difflib.get_close_matches(wanted, list(pages), n=1, cutoff=0.6)
+    return f" Did you mean '{relative_link(from_page, matches[0])}'?" if matches else ""
+
+
 def check_anchor(site: Site, where: SourceFile, offset: int, page: str, fragment: str, shown: str,
                  suffix: str) -> Finding | None:
     ids = site.anchors(page)
@@ -932,7 +938,7 @@ def check_markdown_link(site: Site, page: str, where: SourceFile, link: Link, su
     outside = target.startswith("../") or target == ".."
     reason = "points outside docs/" if outside else f"there is no {site.docs}/{target}"
     return LinkResult(finding(where.path, line, column, "internal-link",
-                              f"'{link.target}': {reason}{suffix}.{close_match(target, site.docs_files)}"))
+                              f"'{link.target}': {reason}{suffix}.{close_link(page, target, site.docs_files)}"))
 
 
 def check_built_link(site: Site, base: str, where: SourceFile | None, line: int, column: int,
@@ -1352,17 +1358,27 @@ def as_date(value: Any) -> dt.date | None:
     return None
 
 
+def field_example(example: str, today: dt.date) -> str:
+    """An example line from data/checker.yml, with {today} and {next_year} filled in."""
+    try:
+        next_year = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        next_year = today.replace(year=today.year + 1, day=28)
+    return example.replace("{today}", today.isoformat()).replace("{next_year}", next_year.isoformat())
+
+
 def check_front_matter(source: SourceFile, data: dict, context: Context) -> Iterator[Finding]:
     settings = context.settings
     path = source.path
     missing = [key for key in settings.required_fields if key not in data]
     if missing:
         names = ", ".join(f"'{key}'" for key in missing)
-        examples = "; ".join(settings.required_fields[key] for key in missing)
+        examples = " | ".join(field_example(settings.required_fields[key], context.today) for key in missing)
         yield finding(path, 1, 1, "front-matter",
                       f"the field{'s' * (len(missing) > 1)} {names} {'are' if len(missing) > 1 else 'is'} missing",
-                      fix=f"Add: {examples}")
+                      fix=f"Add {'these lines' if len(missing) > 1 else 'this line'}: {examples}")
     for key, example in settings.required_fields.items():
+        example = field_example(example, context.today)
         line, column = front_matter_line(source, key)
         value = data.get(key)
         if key not in data:
@@ -1780,9 +1796,11 @@ def summary(findings: list[Finding], files: int) -> str:
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if not findings:
-        return f"check: no problems in {files} files."
+        return f"check: no problems in {files} file{'s' * (files != 1)}."
+    files_with_findings = len({f.path for f in findings})
     return (f"check: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-            f"in {len({f.path for f in findings})} files. Each line says where, what, and how to fix it.")
+            f"in {files_with_findings} file{'s' * (files_with_findings != 1)}. "
+            "Each line says where, what, and how to fix it.")
 
 
 class ArgumentError(Exception):

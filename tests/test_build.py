@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import DOCS, ROOT, build_site, load_mkdocs_config, nav_pages
+from conftest import DOCS, ROOT, build_site, copy_site_sources, load_mkdocs_config, nav_pages
 
 DESIGN_PAGES = [
     "index.md",
@@ -67,17 +66,6 @@ def test_strict_build_writes_every_page(built_site):
         assert (built_site / html / "index.html").is_file(), page
 
 
-def _copy_of_the_site_sources(destination: Path) -> Path:
-    destination.mkdir(parents=True)
-    for name in ("mkdocs.yml", "docs", "data", "snippets", "overrides"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name)
-        else:
-            shutil.copy(source, destination / name)
-    return destination / "mkdocs.yml"
-
-
 @pytest.mark.parametrize(
     "broken_link, expected",
     [
@@ -86,7 +74,7 @@ def _copy_of_the_site_sources(destination: Path) -> Path:
     ],
 )
 def test_strict_build_fails_on_a_broken_link_or_anchor(tmp_path, broken_link, expected):
-    config = _copy_of_the_site_sources(tmp_path / "repo")
+    config = copy_site_sources(tmp_path / "repo")
     start = config.parent / "docs" / "index.md"
     start.write_text(start.read_text(encoding="utf-8") + f"\n{broken_link}\n", encoding="utf-8")
     result = build_site(tmp_path / "site", config)

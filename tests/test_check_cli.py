@@ -41,7 +41,7 @@ def test_errors_exit_1_in_path_line_col_severity_rule_message_form(tree):
     assert result.returncode == 1
     line = tree.line_of("docs/a.md", "See [gone]")
     assert result.stdout.startswith(f"docs/a.md:{line}:5: error internal-link: 'gone.md': there is no docs/gone.md.")
-    assert "1 error" in result.stderr
+    assert "1 error, 0 warnings in 1 file." in result.stderr
     assert "Traceback" not in result.stderr
 
 

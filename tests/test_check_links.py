@@ -54,6 +54,16 @@ def test_broken_internal_links_are_reported_at_the_link(tree, link, fragment_of_
     assert fragment_of_message in found[0].message
 
 
+def test_a_mistyped_link_suggests_the_link_to_write_from_that_page(tree):
+    """The suggestion is relative to the page, so an editor can paste it as it is."""
+    tree.write("docs/sub/c.md", page("C", "See [B](bb.md) and [A](../aa.md)."))
+    tree.nav.append("sub/c.md")
+    tree.write_config()
+    found = sorted(f.message for f in tree.findings("internal-link"))
+    assert len(found) == 2, found
+    assert "Did you mean 'b.md'?" in found[1] and "Did you mean '../a.md'?" in found[0], found
+
+
 def test_a_folder_link_names_the_index_file_to_use(tree):
     tree.write("docs/sub/index.md", page("Sub", "[B](b.md) and [A](../a.md)."))
     tree.nav.append("sub/index.md")

@@ -140,11 +140,13 @@ def test_generated_glossary_may_name_the_words_we_do_not_use(tree):
 
 # ---------------------------------------------------------------- front matter and reviews
 
-def test_missing_front_matter_fields_are_named(tree):
+def test_missing_front_matter_fields_are_named_with_examples_to_copy(tree):
     tree.write("docs/a.md", "---\ntitle: Page A\n---\n\n# Page A\n\n[start](index.md)\n")
     [found] = tree.findings("front-matter")
     assert "'description', 'last_reviewed', 'next_review', 'reviewed_by', 'sources' are missing" in found.message
-    assert "Add: description: " in found.message
+    assert "Add these lines: description: " in found.message
+    # The dates to copy are the day of the check and a year on (TODAY in check_tree.py).
+    assert "last_reviewed: 2026-11-23 | next_review: 2027-11-23" in found.message
 
 
 def test_a_page_without_front_matter_is_reported(tree):
