@@ -6,7 +6,8 @@
     python scripts/bench_web.py --json           one JSON object a page instead of the table
     python scripts/bench_web.py --no-throttle    skip the phone emulation (LCP then means little)
 
-It serves the built site from 127.0.0.1 the way a real host would (`SiteServer`):
+It serves the built site from 127.0.0.1 the way a real host would (`SiteServer`, in
+scripts/serve_site.py, shared with the tests and `make preview`):
   * text (HTML, CSS, JS, JSON, XML, SVG, TXT) gzip-compressed when the browser asks for it;
   * file names with a content hash (Material's `main.57a0d79d.min.css`) cached for a year,
     `immutable`; everything else `no-cache` with an ETag, so a repeat visit asks
@@ -30,35 +31,20 @@ Budget (issue 6), held by tests/test_web_budget.py with the same functions:
 from __future__ import annotations
 
 import argparse
-import email.utils
-import gzip
-import hashlib
-import http.server
 import json
-import mimetypes
 import os
-import re
-import socketserver
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chromium import launch  # noqa: E402  (scripts/ is not a package)
+from serve_site import Sent, SiteServer, built_pages  # noqa: E402
 
 KB = 1024
 FIRST_VISIT_BUDGET = 100 * KB
@@ -66,11 +52,6 @@ FIRST_VISIT_AIM = 75 * KB
 REPEAT_VISIT_BUDGET = 15 * KB
 MAX_REQUESTS = 10
 
-COMPRESSIBLE = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".map"}
-# Material's fingerprinted assets: bundle.a5f9d56c.min.js, main.57a0d79d.min.css, ...
-FINGERPRINTED = re.compile(r"\.[0-9a-f]{8}\.min\.(?:js|css)$")
-IMMUTABLE = "public, max-age=31536000, immutable"
-REVALIDATE = "no-cache"
 
 # Lighthouse's mobile profile ("Slow 4G", 4x CPU slowdown).
 PHONE_VIEWPORT = {"width": 375, "height": 812}
@@ -83,174 +64,6 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) window.__lcp = entry.startTime;
 }).observe({type: "largest-contentful-paint", buffered: true});
 """
-
-
-# ---------------------------------------------------------------------------------------------
-# The server: gzip, caching headers, and a ledger of what it sent.
-
-
-@dataclass
-class Sent:
-    path: str
-    status: int
-    bytes: int
-
-
-@dataclass
-class Ledger:
-    """Every response the server sent, in order; thread-safe."""
-
-    entries: list[Sent] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, entry: Sent) -> None:
-        with self.lock:
-            self.entries.append(entry)
-
-    def take(self) -> list[Sent]:
-        """The responses since the last call, and start counting afresh."""
-        with self.lock:
-            entries, self.entries = self.entries, []
-            return entries
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.entries)
-
-
-class _CountingWriter:
-    """Wraps the socket's write side and counts the bytes that go through it."""
-
-    def __init__(self, raw) -> None:
-        self.raw = raw
-        self.written = 0
-
-    def write(self, data: bytes) -> int:
-        self.written += len(data)
-        return self.raw.write(data)
-
-    def flush(self) -> None:
-        self.raw.flush()
-
-    def __getattr__(self, name):
-        return getattr(self.raw, name)
-
-
-class SiteHandler(http.server.BaseHTTPRequestHandler):
-    """GET and HEAD for a static site, with gzip, ETags and the caching headers above."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive, as every real host does
-    root: Path
-    ledger: Ledger
-    _cache: dict[Path, tuple[bytes, bytes | None, str, str]] = {}
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
-
-    def setup(self) -> None:
-        super().setup()
-        self.wfile = _CountingWriter(self.wfile)
-
-    def do_HEAD(self) -> None:
-        self._serve(send_body=False)
-
-    def do_GET(self) -> None:
-        self._serve(send_body=True)
-
-    def _resolve(self) -> Path | None:
-        path = unquote(urlsplit(self.path).path)
-        target = (self.root / path.lstrip("/")).resolve()
-        if not target.is_relative_to(self.root):
-            return None
-        if target.is_dir():
-            if not path.endswith("/"):
-                return None
-            target = target / "index.html"
-        return target if target.is_file() else None
-
-    def _load(self, target: Path) -> tuple[bytes, bytes | None, str, str]:
-        """(body, gzipped body or None, ETag, Last-Modified), read once per file."""
-        if target not in self._cache:
-            body = target.read_bytes()
-            compressed = None
-            if target.suffix in COMPRESSIBLE:
-                compressed = gzip.compress(body, compresslevel=6, mtime=0)
-            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-            modified = email.utils.formatdate(target.stat().st_mtime, usegmt=True)
-            self._cache[target] = (body, compressed, etag, modified)
-        return self._cache[target]
-
-    def _serve(self, send_body: bool) -> None:
-        before = self.wfile.written
-        target = self._resolve()
-        status = 200
-        if target is None:
-            status, target = 404, self.root / "404.html"
-            if not target.is_file():
-                self.send_error(404)
-                self.ledger.add(Sent(self.path, 404, self.wfile.written - before))
-                return
-        body, compressed, etag, modified = self._load(target)
-        cache_control = IMMUTABLE if FINGERPRINTED.search(target.name) else REVALIDATE
-        if status == 200 and etag in (self.headers.get("If-None-Match") or ""):
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.send_header("Cache-Control", cache_control)
-            self.end_headers()
-            self.ledger.add(Sent(self.path, 304, self.wfile.written - before))
-            return
-        gzip_ok = compressed is not None and "gzip" in (self.headers.get("Accept-Encoding") or "")
-        payload = compressed if gzip_ok else body
-        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
-            content_type += "; charset=utf-8"
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Cache-Control", cache_control)
-        self.send_header("ETag", etag)
-        self.send_header("Last-Modified", modified)
-        if compressed is not None:
-            self.send_header("Vary", "Accept-Encoding")
-        if gzip_ok:
-            self.send_header("Content-Encoding", "gzip")
-        self.end_headers()
-        if send_body:
-            self.wfile.write(payload)
-        self.ledger.add(Sent(self.path, status, self.wfile.written - before))
-
-
-class SiteServer:
-    """`with SiteServer(site) as server:` serves `site` on 127.0.0.1 at `server.url`."""
-
-    def __init__(self, site: Path) -> None:
-        self.ledger = Ledger()
-        handler = type("Handler", (SiteHandler,), {"root": site.resolve(), "ledger": self.ledger, "_cache": {}})
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> "SiteServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def wait_until_quiet(self, quiet: float = 0.3, timeout: float = 15.0) -> None:
-        """Wait until no new response has been sent for `quiet` seconds (workers finish late)."""
-        deadline = time.monotonic() + timeout
-        seen, since = self.ledger.count(), time.monotonic()
-        while time.monotonic() < deadline:
-            time.sleep(0.05)
-            now = self.ledger.count()
-            if now != seen:
-                seen, since = now, time.monotonic()
-            elif time.monotonic() - since >= quiet:
-                return
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,15 +103,6 @@ RENDER_BLOCKING_SCRIPT = """
   .filter((entry) => entry.renderBlockingStatus === "blocking")
   .map((entry) => entry.name)
 """
-
-
-def built_pages(site: Path) -> list[str]:
-    """Every page of the build as a URL path relative to the site root ('' is the start page)."""
-    pages = []
-    for index in sorted(site.rglob("index.html")):
-        relative = index.parent.relative_to(site).as_posix()
-        pages.append("" if relative == "." else relative + "/")
-    return pages
 
 
 def _load_once(context, server: SiteServer, url: str, throttle: bool) -> Visit:
@@ -348,7 +152,7 @@ def measure_page(browser, server: SiteServer, page_path: str, throttle: bool = F
 
 
 def launch_browser(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    return launch(playwright)
 
 
 # ---------------------------------------------------------------------------------------------

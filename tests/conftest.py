@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import socketserver
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,18 +14,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 VENV_BIN = Path(sys.executable).parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 sys.path.insert(0, str(ROOT / "scripts"))
+
+from chromium import CHROMIUM, launch  # noqa: E402  (scripts/ is on the path from here)
+from serve_site import SiteServer  # noqa: E402
 
 
 class _IgnoreTags(yaml.SafeLoader):
@@ -134,21 +123,11 @@ def clinic_site(tmp_path_factory) -> Path:
     return site
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # keep test output clean
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_server(built_site):
-    """The built site over HTTP on 127.0.0.1 (search needs http, not file://)."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    socketserver.TCPServer.allow_reuse_address = True
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-        server.shutdown()
+    """The built site over HTTP on 127.0.0.1 (search needs http, not file://), as a host serves it."""
+    with SiteServer(built_site) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")
@@ -161,6 +140,6 @@ def browser():
         "or set CHROMIUM=/path/to/chromium"
     )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(playwright)
         yield browser
         browser.close()

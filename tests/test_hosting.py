@@ -16,7 +16,7 @@ import pytest
 
 from conftest import CLINIC_EXAMPLE
 from security_headers import content_security_policy, inline_hashes, main as write_headers_main, sha256_source
-from serve_site import SiteHost, read_headers_file
+from serve_site import SiteServer, read_headers_file
 
 PREFIX = "/patient-info/"
 SITE_URL = "https://clinic.example/patient-info/"
@@ -34,7 +34,7 @@ def hosted_site(clinic_site, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def host(hosted_site):
-    with SiteHost(hosted_site, PREFIX) as server:
+    with SiteServer(hosted_site, PREFIX) as server:
         yield server
 
 
@@ -234,7 +234,7 @@ def test_the_guide_works_inside_a_frame_on_another_site(browser, hosted_site, tm
     (as a browser that blocks third-party site data does), every use of localStorage or
     sessionStorage throws. frame-ancestors names https://clinic.example, which cannot be
     served here, so the guide is served without its CSP for this test only."""
-    with SiteHost(hosted_site, PREFIX, headers={}) as guide, SiteHost(tmp_path, "/") as clinic_page:
+    with SiteServer(hosted_site, PREFIX, headers={}) as guide, SiteServer(tmp_path, "/") as clinic_page:
         context = browser.new_context(viewport={"width": 1000, "height": 800})
         if storage_blocked:
             context.add_init_script(BLOCK_STORAGE)

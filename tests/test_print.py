@@ -13,7 +13,7 @@ import zxingcpp
 
 from conftest import DOCS
 from print_qr import add_codes_to_site
-from serve_site import SiteHost
+from serve_site import SiteServer, built_pages
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +21,6 @@ SITE_URL = "https://clinic.example/patient-info/"
 PAPER = ["A4", "Letter"]
 ONE_SHEET = ["printables/pain-diary/", "printables/questions-to-ask/"]
 PT_11_IN_PX = 11 * 96 / 72
-
-
-def _page_paths(site: Path) -> list[str]:
-    paths = []
-    for index in sorted(site.rglob("index.html")):
-        relative = index.parent.relative_to(site).as_posix()
-        paths.append("" if relative == "." else relative + "/")
-    return paths
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +34,7 @@ def printed_site(clinic_site, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def host(printed_site):
-    with SiteHost(printed_site, "/") as server:
+    with SiteServer(printed_site, "/") as server:
         yield server
 
 
@@ -86,7 +78,7 @@ def qr_codes_on_last_sheet(pdf: Path, tmp_path: Path) -> list[str]:
 @pytest.mark.parametrize("paper", PAPER)
 def test_every_page_prints_on_at_most_two_sheets(tab, host, printed_site, tmp_path, paper):
     too_long = {}
-    for path in _page_paths(printed_site):
+    for path in built_pages(printed_site):
         count = sheets(print_pdf(tab, host.url + path, paper, tmp_path / "page.pdf"))
         if count > 2:
             too_long[path or "(start page)"] = count
@@ -140,7 +132,7 @@ def test_printed_body_text_is_at_least_11_point_and_cards_keep_their_borders(tab
 
 def test_every_content_page_has_a_print_button_that_prints_and_is_not_printed(tab, host, printed_site):
     tab.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
-    for path in _page_paths(printed_site):
+    for path in built_pages(printed_site):
         tab.goto(host.url + path)
         button = tab.get_by_role("button", name="Print this page")
         assert button.is_visible(), path
