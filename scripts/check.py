@@ -132,8 +132,8 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     "bare-url": Rule("error", f"{GUIDE}#allow-an-external-web-site",
                      "Make it a link with words a reader understands: [NHS inform](https://www.nhsinform.scot/)."),
     "terminology": Rule("error", f"{GUIDE}#words-we-use",
-                        "Use the preferred term, or switch the rule off around a deliberate use: "
-                        "<!-- vale NervePain.Terms = NO -->...<!-- vale NervePain.Terms = YES -->."),
+                        "For a deliberate use, switch the rule off around it "
+                        "(CONTRIBUTING.md, \"Words we use\")."),
     "front-matter": Rule("error", f"{GUIDE}#the-page-template",
                          "Fix the field between the --- lines at the top of the page."),
     "review-due": Rule("warning", f"{GUIDE}#clinical-review-and-review-dates",
