@@ -143,3 +143,22 @@ def browser():
         browser = launch(playwright)
         yield browser
         browser.close()
+
+
+SEARCH_RESULT_LINKS = ".md-search-result__item a"
+
+
+def search_result_links(page, wanted: list[str], timeout: float = 15_000) -> list[str]:
+    """The addresses of the search results, once one of them contains a `wanted` text.
+
+    Material redraws the results as the reader types, so they are read in the page in
+    one go (never one element at a time, which races with the redraw)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    found = f"(wanted) => [...document.querySelectorAll('{SEARCH_RESULT_LINKS}')]" \
+            ".some((link) => wanted.some((text) => link.href.includes(text)))"
+    try:
+        page.wait_for_function(found, arg=wanted, timeout=timeout)
+    except PlaywrightTimeout:
+        pass  # the caller's assertion shows what was found instead
+    return page.eval_on_selector_all(SEARCH_RESULT_LINKS, "links => links.map((link) => link.href)")

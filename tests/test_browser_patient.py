@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DOCS
+from conftest import DOCS, search_result_links
 
 pytestmark = pytest.mark.browser
 
@@ -85,8 +85,6 @@ def test_search_finds_pages_by_everyday_words(desktop, site_server, query, expec
     search = desktop.locator("input.md-search__input")
     search.click()
     search.press_sequentially(query, delay=30)  # Material searches on key presses, as a person types
-    results = desktop.locator(".md-search-result__item a")
-    results.first.wait_for(timeout=15_000)
-    found = {(results.nth(i).get_attribute("href") or "").split("?")[0].split("#")[0] for i in range(results.count())}
-    expected = {site_server + page for page in expected_pages}
-    assert found & expected, f"'{query}' found {sorted(found)}, none of {sorted(expected)}"
+    expected = [site_server + page for page in expected_pages]
+    found = {href.split("?")[0].split("#")[0] for href in search_result_links(desktop, expected)}
+    assert found & set(expected), f"'{query}' found {sorted(found)}, none of {sorted(expected)}"
