@@ -52,13 +52,13 @@ clinic-check: $(VENV)/.site
 	$(if $(CLINIC),$(PY) scripts/clinic_settings.py $(CLINIC),@true)
 
 build: check clinic-check
-	$(BIN)/mkdocs build --strict -f $(CONFIG) -d site
+	$(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site
 	$(PY) scripts/print_qr.py site
 	$(PY) scripts/security_headers.py site --config $(CONFIG)
 
 # A copy that works from file:// with search, zipped for a waiting-room tablet.
 offline: check clinic-check
-	OFFLINE=true $(BIN)/mkdocs build --strict -f $(CONFIG) -d site-offline
+	OFFLINE=true $(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site-offline
 	$(PY) scripts/print_qr.py site-offline
 	rm -f guide-offline.zip
 	$(PY) -m zipfile -c guide-offline.zip site-offline/

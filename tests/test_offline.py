@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, VENV_BIN, search_result_links
+from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN, search_result_links
 
 pytestmark = pytest.mark.browser
 
@@ -49,3 +49,25 @@ def test_the_offline_copy_works_from_file_with_search(browser, offline_site):
     assert any("what-you-may-feel.html" in href for href in hrefs), hrefs
     context.close()
     assert not problems, problems
+
+
+def test_offline_handouts_point_at_the_online_pages(tmp_path):
+    """The offline copy has file names (causes.html); its QR codes and printed addresses
+    still open the online page (nerve-pain/causes/)."""
+    site = tmp_path / "site-offline"
+    env = {**os.environ, "OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(CLINIC_EXAMPLE), "-d", str(site)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    html = (site / "nerve-pain" / "causes.html").read_text(encoding="utf-8")
+    assert 'data-print-qr="https://clinic.example/patient-info/nerve-pain/causes/"' in html
+    assert "Read it online: clinic.example/patient-info/nerve-pain/causes/<" in html.replace("\n", "").replace("  ", "")
+
+
+def test_make_writes_a_clinic_build_to_the_repository_site_folder():
+    """mkdocs reads a relative -d from the config file's folder (clinics/), so the Makefile
+    passes an absolute one: the clinic's copy lands in site/, where HOSTING.md says."""
+    for target, folder in (("build", "site"), ("offline", "site-offline")):
+        dry_run = subprocess.run(["make", "-n", target, f"CLINIC={CLINIC_EXAMPLE.relative_to(ROOT)}"],
+                                 cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        assert f"-f clinics/example.yml -d {ROOT}/{folder}" in dry_run, dry_run
