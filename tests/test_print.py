@@ -95,6 +95,24 @@ def test_the_diary_and_the_question_list_print_on_one_sheet_with_room_to_write(t
     assert heights and min(heights) >= 50, f"cells to write in are only {min(heights)} px high"
 
 
+def sheet_texts(pdf: Path) -> list[str]:
+    """The text of each sheet (pdftotext separates sheets with a form feed)."""
+    return pdf_text(pdf).split("\f")[:sheets(pdf)]
+
+
+@pytest.mark.parametrize("paper", PAPER)
+def test_no_heading_is_left_at_the_foot_of_a_sheet(tab, host, printed_site, tmp_path, paper):
+    stranded = {}
+    for path in built_pages(printed_site):
+        pdf = print_pdf(tab, host.url + path, paper, tmp_path / "page.pdf")
+        headings = set(tab.eval_on_selector_all("article h2, article h3", "hs => hs.map(h => h.innerText.trim())"))
+        for number, text in enumerate(sheet_texts(pdf)[:-1], start=1):
+            lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+            if lines and lines[-1] in headings:
+                stranded[f"{path or '(start page)'} sheet {number}"] = lines[-1]
+    assert not stranded, f"headings left at the foot of a {paper} sheet: {stranded}"
+
+
 # ---------------------------------------------------------------- what is on the handout
 
 def test_a_handout_has_the_clinic_name_phone_and_a_qr_code_that_opens_the_page(tab, host, tmp_path):
