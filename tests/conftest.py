@@ -55,6 +55,13 @@ def nav_pages(nav: list) -> list[str]:
     return pages
 
 
+def page_url(page: str) -> str:
+    """A docs-relative page's address under the site root: nerve-pain/causes.md ->
+    nerve-pain/causes/, nerve-pain/index.md -> nerve-pain/, index.md -> '' (MkDocs' directory URLs)."""
+    path = page[: -len(".md")]
+    return path[: -len("index")] if path.endswith("index") else path + "/"
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
     if text.startswith("---\n"):
         end = text.index("\n---", 4)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import DOCS
+from conftest import DOCS, page_url
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +28,7 @@ _axe = Axe()
 def url_of(base: str, page: str) -> str:
     if page == "404.html":
         return base + "404.html"
-    path = page[: -len(".md")]
-    path = path[: -len("index")] if path.endswith("index") else path + "/"
-    return base + path
+    return base + page_url(page)
 
 
 def _describe(violations: list[dict]) -> str:

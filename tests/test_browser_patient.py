@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DOCS, search_result_links
+from conftest import DOCS, page_url, search_result_links
 
 pytestmark = pytest.mark.browser
 
@@ -15,9 +15,7 @@ PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
 
 
 def url_of(base: str, page: str) -> str:
-    path = page[: -len(".md")]
-    path = path[: -len("index")] if path.endswith("index") else path + "/"
-    return base + path
+    return base + page_url(page)
 
 
 @pytest.fixture()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import DOCS, ROOT, build_site, copy_site_sources, load_mkdocs_config, nav_pages
+from conftest import DOCS, build_site, copy_site_sources, load_mkdocs_config, nav_pages, page_url
 
 DESIGN_PAGES = [
     "index.md",
@@ -61,9 +60,7 @@ def test_no_google_fonts_and_no_instant_navigation(mkdocs_config):
 
 def test_strict_build_writes_every_page(built_site):
     for page in DESIGN_PAGES:
-        html = Path(page).with_suffix("").as_posix()
-        html = html[: -len("index")] if html.endswith("index") else html + "/"
-        assert (built_site / html / "index.html").is_file(), page
+        assert (built_site / page_url(page) / "index.html").is_file(), page
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 
 from check_tree import SiteTree, page

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import DOCS, ROOT, nav_pages
+from conftest import DOCS, ROOT, nav_pages, page_url
 from readability import expand_snippets, page_grade
 
 TOPIC_FILES = sorted((Path(__file__).parent / "topics").glob("*.yml"))
@@ -79,9 +79,7 @@ def linked_pages(page: str, markdown: str) -> set[str]:
 
 
 def built_html(site: Path, page: str) -> BeautifulSoup:
-    path = page[: -len(".md")]
-    path = path[: -len("index")] if path.endswith("index") else path + "/"
-    return BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup((site / page_url(page) / "index.html").read_text(encoding="utf-8"), "html.parser")
 
 
 # ---------------------------------------------------------------- source topics
@@ -346,16 +344,11 @@ def _search_index(built_site: Path) -> dict[str, str]:
     return {page: BeautifulSoup(" ".join(texts), "html.parser").get_text(" ").lower() for page, texts in by_page.items()}
 
 
-def _location(page: str) -> str:
-    path = page[: -len(".md")]
-    return path[: -len("index")] if path.endswith("index") else path + "/"
-
-
 @pytest.mark.parametrize("term", _terms(), ids=lambda t: t["term"])
 def test_search_finds_a_terms_pages_by_the_everyday_words(built_site, term):
     index = _search_index(built_site)
     for word in term["search"]:
-        found = [page for page in term["pages"] if word.lower() in index.get(_location(page), "")]
+        found = [page for page in term["pages"] if word.lower() in index.get(page_url(page), "")]
         assert found, f"searching '{word}' would not find any of {term['pages']}"
 
 

@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from conftest import ROOT, build_site, load_mkdocs_config, nav_pages, split_front_matter
 

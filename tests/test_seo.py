@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import DOCS, ROOT, build_site, split_front_matter
+from conftest import DOCS, ROOT, build_site, page_url, split_front_matter
 
 SITE_URL = "https://clinic.example/patient-info/"
 PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
@@ -24,14 +24,8 @@ NAMED_REVIEWER = 'Dr Ann O\'Neil "Annie" </script><b>, consultant physiotherapis
 TRICKY_TITLE = 'Why nerve pain can get "worse" </script> after physiotherapy'
 
 
-def page_path(page: str) -> str:
-    """docs-relative Markdown path -> the page's URL path under the site root."""
-    path = page[: -len(".md")]
-    return path[: -len("index")] if path.endswith("index") else path + "/"
-
-
 def soup_of(site: Path, page: str) -> BeautifulSoup:
-    return BeautifulSoup((site / page_path(page) / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup((site / page_url(page) / "index.html").read_text(encoding="utf-8"), "html.parser")
 
 
 def front_matter(page: str, docs: Path = DOCS) -> dict:
@@ -141,7 +135,7 @@ def test_canonical_link_and_og_url_with_a_site_url(site_with_url):
     site, docs = site_with_url
     for page in PAGES:
         soup = soup_of(site, page)
-        expected = SITE_URL + page_path(page)
+        expected = SITE_URL + page_url(page)
         canonical = soup.find("link", rel="canonical")
         assert canonical and canonical["href"] == expected, page
         assert meta(soup, property="og:url") == expected, page
@@ -153,7 +147,7 @@ def test_sitemap_lists_every_page(site_with_url):
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     tree = ElementTree.parse(site / "sitemap.xml")
     listed = [loc.text for loc in tree.getroot().findall("s:url/s:loc", namespace)]
-    assert sorted(listed) == sorted(SITE_URL + page_path(page) for page in PAGES)
+    assert sorted(listed) == sorted(SITE_URL + page_url(page) for page in PAGES)
     assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()) == (site / "sitemap.xml").read_bytes()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DOCS
+from conftest import DOCS, page_url
 from bench_web import (
     FIRST_VISIT_BUDGET,
     KB,
@@ -35,18 +35,13 @@ def _listing(responses) -> str:
     return "\n".join(f"    {sent.status} {sent.bytes / KB:6.1f} KB  {sent.path}" for sent in responses)
 
 
-def url_path(page: str) -> str:
-    path = page[: -len(".md")]
-    return path[: -len("index")] if path.endswith("index") else path + "/"
-
-
 def test_the_benchmark_measures_every_page(built_site):
-    assert sorted(built_pages(built_site)) == sorted(url_path(page) for page in PAGES)
+    assert sorted(built_pages(built_site)) == sorted(page_url(page) for page in PAGES)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_stays_within_the_budget(browser, gzip_server, page):
-    figures = measure_page(browser, gzip_server, url_path(page))
+    figures = measure_page(browser, gzip_server, page_url(page))
     first, repeat = figures.first, figures.repeat
     listing = _listing(first.responses)
     assert first.bytes <= FIRST_VISIT_BUDGET, f"first visit {first.bytes / KB:.1f} KB:\n{listing}"
