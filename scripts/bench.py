@@ -31,6 +31,8 @@ from pathlib import Path
 
 import yaml
 
+from yaml_tags import TagIgnoringLoader
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 OUT = ROOT / "bench-out"
@@ -92,7 +94,7 @@ def write_page(docs: Path, index: int, pages: int, terms: list[str], keys: list[
 
 def mkdocs_config(pages: int) -> dict:
     """The guide's Markdown extensions and validation, the Material theme, and a nav of every page."""
-    real = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_TagTolerantLoader)
+    real = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=TagIgnoringLoader)
     nav: list = ["index.md"]
     for folder in range(FOLDERS):
         nav.append({f"Topic {folder}": [page_name(i) for i in range(folder, pages, FOLDERS)]})
@@ -106,13 +108,6 @@ def mkdocs_config(pages: int) -> dict:
         "validation": real["validation"],
         "nav": nav,
     }
-
-
-class _TagTolerantLoader(yaml.SafeLoader):
-    pass
-
-
-_TagTolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def write_corpus(corpus: Path, pages: int) -> None:

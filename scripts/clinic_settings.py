@@ -30,6 +30,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from yaml_tags import TagIgnoringLoader
+
 ROOT = Path(__file__).resolve().parent.parent
 MIN_CONTRAST = 4.5  # WCAG 2.2 AA, normal text
 WHITE = "#ffffff"
@@ -80,13 +82,6 @@ def contrast_ratio(first: str, second: str) -> float:
 
 # ---------------------------------------------------------------- reading the file
 
-class _Loader(yaml.SafeLoader):
-    """Reads a settings file without running MkDocs tags such as !ENV."""
-
-
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
 def node_positions(node: yaml.Node, prefix: tuple = ()) -> dict[tuple, tuple[int, int]]:
     """1-based (line, column) of every key path in the YAML document."""
     positions: dict[tuple, tuple[int, int]] = {}
@@ -100,10 +95,10 @@ def node_positions(node: yaml.Node, prefix: tuple = ()) -> dict[tuple, tuple[int
 
 def load_settings(path: Path) -> tuple[dict, dict[tuple, tuple[int, int]]]:
     text = path.read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=_Loader) or {}
+    data = yaml.load(text, Loader=TagIgnoringLoader) or {}
     if not isinstance(data, dict):
         raise ValueError("the file must be a YAML mapping (key: value lines)")
-    document = yaml.compose(text, Loader=_Loader)
+    document = yaml.compose(text, Loader=TagIgnoringLoader)
     return data, node_positions(document) if document is not None else {}
 
 

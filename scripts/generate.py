@@ -22,6 +22,8 @@ from pathlib import Path
 
 import yaml
 
+from yaml_tags import TagIgnoringLoader
+
 ROOT = Path(__file__).resolve().parent.parent
 TERMS_FILE = ROOT / "data" / "terms.yml"
 REFERENCES_FILE = ROOT / "data" / "references.yml"
@@ -59,16 +61,9 @@ def load_references(path: Path = REFERENCES_FILE) -> dict[str, dict]:
     return (data.get("extra") or {}).get("references") or {}
 
 
-class _TolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without running its !ENV or !relative tags."""
-
-
-_TolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
 def load_care_card_actions(path: Path = MKDOCS_FILE) -> dict[str, str]:
     """The guide's own call to action for each care-card level, from mkdocs.yml."""
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
     return ((data.get("extra") or {}).get("care_cards") or {}).get("neutral") or {}
 
 

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import yaml
 
+from yaml_tags import TagIgnoringLoader
+
 ROOT = Path(__file__).resolve().parent.parent
 DESCRIPTION_LIMIT = 160
 PAGE_PATH = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*\.md$")
@@ -81,13 +83,6 @@ class NavItem:
     indent: int
     title: str | None  # None for a bare page entry ("- nerve-pain/index.md")
     target: str | None  # page path, or None for a section
-
-
-class _IgnoreTags(yaml.SafeLoader):
-    """Reads mkdocs.yml without running its !ENV / !relative tags."""
-
-
-_IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def one_year_on(day: dt.date) -> dt.date:
@@ -153,7 +148,7 @@ def parse_item(index: int, line: str) -> NavItem | None:
     if not match:
         return None
     try:
-        value = yaml.load(match["content"], Loader=_IgnoreTags)
+        value = yaml.load(match["content"], Loader=TagIgnoringLoader)
     except yaml.YAMLError:
         return None
     indent = len(match["indent"])
@@ -252,8 +247,8 @@ def nav_pages(nav: list) -> list[str]:
 
 def verify_nav_edit(before: str, after: str, page: str) -> None:
     """Only `nav:` changed, by exactly one page. Guards against a surprising mkdocs.yml."""
-    old = yaml.load(before, Loader=_IgnoreTags) or {}
-    new = yaml.load(after, Loader=_IgnoreTags) or {}
+    old = yaml.load(before, Loader=TagIgnoringLoader) or {}
+    new = yaml.load(after, Loader=TagIgnoringLoader) or {}
     old_nav, new_nav = old.pop("nav", None), new.pop("nav", None)
     if old != new:
         raise Refused("mkdocs.yml: adding the navigation line would change more than the navigation")

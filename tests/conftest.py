@@ -19,18 +19,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from chromium import CHROMIUM, launch  # noqa: E402  (scripts/ is on the path from here)
 from serve_site import SiteServer  # noqa: E402
-
-
-class _IgnoreTags(yaml.SafeLoader):
-    """Reads mkdocs.yml without executing its !ENV / !relative tags."""
-
-
-_IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
+from yaml_tags import TagIgnoringLoader  # noqa: E402
 
 
 def load_mkdocs_config(path: Path = ROOT / "mkdocs.yml") -> dict:
     """mkdocs.yml with its INHERIT parent merged in (shallow: enough for tests)."""
-    config = yaml.load(path.read_text(encoding="utf-8"), Loader=_IgnoreTags)
+    config = yaml.load(path.read_text(encoding="utf-8"), Loader=TagIgnoringLoader)
     parent_name = config.pop("INHERIT", None)
     if parent_name:
         parent = load_mkdocs_config((path.parent / parent_name).resolve())
