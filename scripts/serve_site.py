@@ -7,7 +7,13 @@
 hosting, the security policy, handouts) and by the web benchmark (scripts/bench_web.py):
 
   * the site answers under a sub-path (`--prefix`), like https://clinic.example/patient-info/,
-    and a folder's address answers with its index.html;
+    and a folder's address answers with its index.html (without its slash: a 301 to it);
+  * it never serves a file outside the site folder (`..`, `%2e%2e`, symlinks), a dotfile
+    (.htaccess), _headers or the site-headers/ folder: those are 404; an address that is not
+    one (a broken %-escape, a null byte, bytes that are not UTF-8) is 400, never a dropped
+    connection;
+  * one thread per connection and a listen queue of 256, so a burst of 200 requests is
+    answered at once; stopping the server ends every connection and its thread;
   * every response carries the headers of site/_headers (the Content-Security-Policy and
     the rest, written by scripts/security_headers.py), as Netlify or Cloudflare Pages would;
   * a missing page gets the site's 404.html with status 404, as the nginx and Apache
@@ -339,7 +345,9 @@ class SiteServer:
             "_cache": {},
         })
         self._server = _ThreadingServer(("127.0.0.1", port), handler)
-        self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.port = self._server.server_address[1]
+        self.prefix = prefix
+        self.origin = f"http://127.0.0.1:{self.port}"
         self.url = self.origin + prefix
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
