@@ -142,9 +142,10 @@ Finding = tuple[yaml.Node, str, str]
 
 
 def shown(text: str, limit: int = 40) -> str:
-    """A value as a message quotes it: short, on one line."""
+    """A value as a message quotes it: short, on one line, control characters as \\uXXXX."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
 
 
 # ---------------------------------------------------------------- colour contrast
@@ -190,7 +191,7 @@ def https_address_problem(value: str, pattern: re.Pattern, example: str) -> str 
     if pattern is SITE_URL and (parts.query or parts.fragment or "?" in value or "#" in value):
         return f"remove the ?… or #… part: write the guide's own address, for example {example}"
     if pattern is SITE_URL and not value.endswith("/"):
-        return f"end it with /, for example {value}/"
+        return f"end it with /, for example {shown(value)}/"
     if not pattern.fullmatch(value):
         return f"write it as {example} (letters, digits and - . _ ~ only)"
     return None
@@ -297,7 +298,7 @@ def entries(node: yaml.MappingNode, found: list[Finding], where: str) -> dict[st
         key = key_node.value
         if key in seen:
             first = seen[key][0].start_mark.line + 1
-            found.append((key_node, "clinic-yaml", f"{key}: set twice (first on line {first}); keep one"))
+            found.append((key_node, "clinic-yaml", f"{shown(key)}: set twice (first on line {first}); keep one"))
             continue
         seen[key] = (key_node, value_node)
     return seen
@@ -442,7 +443,7 @@ def check_section(section: dict[str, tuple[yaml.Node, yaml.Node]], fields: dict[
     for name, (key_node, value_node) in section.items():
         if name not in fields:
             known = ", ".join(fields)
-            found.append((key_node, "clinic-field", f"{name}: unknown setting under {where}; the known ones are {known}"))
+            found.append((key_node, "clinic-field", f"{shown(name)}: unknown setting under {where}; the known ones are {known}"))
             continue
         check_value(name, fields[name], key_node, value_node, lines, found, docs_dir)
 
@@ -460,7 +461,7 @@ def check_document(document: yaml.MappingNode, lines: list[str], docs_dir: Path)
         extra_entries = entries(extra, found, "extra")
         for name, (key_node, _) in extra_entries.items():
             if name != "clinic":
-                found.append((key_node, "clinic-field", f"{name}: a clinic file sets only extra.clinic; "
+                found.append((key_node, "clinic-field", f"{shown(name)}: a clinic file sets only extra.clinic; "
                               "the wording of the guide and its care cards stays as the guide has it"))
         clinic = sub_mapping(extra_entries, "clinic", "name: Riverside Physiotherapy", top["extra"][0], found)
         if clinic is not None:
