@@ -107,10 +107,11 @@ LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 HOST = rf"{LABEL}(?:\.{LABEL})*"
 PORT = r"(?::[0-9]{1,5})?"
 ORIGIN = re.compile(rf"https://(?:\*\.{LABEL}\.)?{HOST}{PORT}")
-SITE_URL = re.compile(rf"https://{HOST}{PORT}/(?:[A-Za-z0-9_~%-][A-Za-z0-9._~%-]*/)*")
+URL_FOLDER = r"/(?:[A-Za-z0-9_~%-][A-Za-z0-9._~%-]*/)*"  # /, /patient-info/, /a/b/: no "." or ".." folders
+SITE_URL = re.compile(rf"https://{HOST}{PORT}{URL_FOLDER}")
 HTTPS_URL = re.compile(rf"https://{HOST}{PORT}(?:[/?#][^\s\"'<>`\\{{}}|^]*)?")
 EMAIL = re.compile(rf"[A-Za-z0-9._%+-]{{1,64}}@{LABEL}(?:\.{LABEL})+")
-PHONE = re.compile(r"\+?[0-9 ()./-]*[0-9][0-9 ()./-]*")
+PHONE = re.compile(r"\+?[0-9 ()./-]+")  # and at least one digit
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 LOGO_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
@@ -170,7 +171,7 @@ def contrast_ratio(first: str, second: str) -> float:
 def character_problem(value: str, forbidden: set[str]) -> str | None:
     for character in value:
         if character in forbidden:
-            return f"remove the {character}: it is markup in a web page" + (
+            return f"remove the {character!r}: it is markup in a web page" + (
                 '; write "and" instead of &' if character == "&" else "")
         if character in "\r\n\t":
             return "write it on one line (use commas instead of line breaks)"
@@ -183,7 +184,7 @@ def https_address_problem(value: str, pattern: re.Pattern, example: str) -> str 
     """The first thing wrong with a web address, as the fix to make."""
     breaker = HEADER_BREAKERS.search(value)
     if breaker:
-        what = "space or line break" if breaker.group().isspace() else breaker.group()
+        what = "space or line break" if breaker.group().isspace() else repr(breaker.group())
         return f"remove the {what}: write the address alone, for example {example}"
     parts = urlsplit(value)
     if parts.scheme != "https":
@@ -206,6 +207,8 @@ def origin_problem(value: str) -> str | None:
     """One frame_ancestors origin: https://host[:port] or https://*.host.example."""
     example = CLINIC_FIELDS["frame_ancestors"].example
     problem = https_address_problem(value, ORIGIN, example)
+    if problem and "*" in value and problem.startswith("write it as"):
+        return "a * may only stand for the first part of a host name, as in https://*.clinic.example"
     if problem:
         return problem
     if value.endswith("/"):
@@ -223,7 +226,7 @@ def value_problem(kind: str, value: str) -> str | None:
         problem = None
     if problem:
         return problem
-    if kind == "phone" and not PHONE.fullmatch(value.strip()):
+    if kind == "phone" and not (PHONE.fullmatch(value.strip()) and re.search("[0-9]", value)):
         return f'write the number to call with digits, spaces and + ( ) - only, for example "{CLINIC_FIELDS["phone"].example}"'
     if kind == "email" and not EMAIL.fullmatch(value):
         return f"write one email address, for example {CLINIC_FIELDS['email'].example}"

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from clinic_settings import origin_problem, shown, site_url_problem
+from clinic_settings import URL_FOLDER, origin_problem, shown, site_url_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,7 +73,7 @@ TEMPLATE_TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
 # a font name. None of these characters can end a JavaScript string or a CSS declaration.
 TEMPLATE_VALUE = r"[\w #./:%~+-]*"
 CSP_SOURCE = re.compile(r"'(?:self|none|sha256-[A-Za-z0-9+/]+=*)'|data:|https://[^\s;,\"'\\]+")
-HEADER_BREAKERS = re.compile(r"[\r\n\"]")
+LINE_OR_QUOTE = re.compile(r"[\r\n\"]")
 
 
 class UnsafeSite(Exception):
@@ -221,13 +221,13 @@ def all_headers(policy: str) -> dict[str, str]:
 
 def header_problems(headers: dict[str, str], frame_ancestors: list[str], base_path: str) -> list[str]:
     """Anything that could end a header line, a quoted value or a CSP directive early."""
-    problems = [f"{name}: holds a line break or a quote" for name, value in headers.items() if HEADER_BREAKERS.search(value)]
+    problems = [f"{name}: holds a line break or a quote" for name, value in headers.items() if LINE_OR_QUOTE.search(value)]
     for directive in headers["Content-Security-Policy"].split("; "):
         _, *sources = directive.split(" ")
         problems += [f"Content-Security-Policy: {source!r} is not a source this script writes"
                      for source in sources if not CSP_SOURCE.fullmatch(source)]
     problems += [f"frame_ancestors: {origin!r}: {origin_problem(origin)}" for origin in frame_ancestors if origin_problem(origin)]
-    if not re.fullmatch(r"/(?:[A-Za-z0-9_~%-][A-Za-z0-9._~%-]*/)*", base_path):
+    if not re.fullmatch(URL_FOLDER, base_path):
         problems.append(f"site_url: the folder {base_path!r} cannot go into a server configuration")
     return problems
 
