@@ -69,6 +69,7 @@ OTHER_HEADERS = {
 DATA_TYPES = ("application/json", "application/ld+json")
 TEMPLATE_ELEMENT = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1>", re.DOTALL | re.IGNORECASE)
 TEMPLATE_TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
+TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 # What a {{ value }} inside the theme's inline code may become: a base URL, a #rrggbb colour,
 # a font name. None of these characters can end a JavaScript string or a CSS declaration.
 TEMPLATE_VALUE = r"[\w #./:%~+-]*"
@@ -119,7 +120,8 @@ def theme_code(template_dirs: list[str]) -> ThemeCode:
             if name in seen:
                 continue  # overridden by an earlier folder
             seen.add(name)
-            for kind, attributes, body in TEMPLATE_ELEMENT.findall(template.read_text(encoding="utf-8")):
+            source = TEMPLATE_COMMENT.sub("", template.read_text(encoding="utf-8"))  # a comment writes nothing
+            for kind, attributes, body in TEMPLATE_ELEMENT.findall(source):
                 if kind.lower() == "script" and (re.search(r"\bsrc=", attributes) or is_data(attributes)):
                     continue
                 (code.scripts if kind.lower() == "script" else code.styles).append(template_pattern(body))
@@ -154,8 +156,17 @@ class InlineCode(html.parser.HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if self._open and tag == self._open[0]:
-            self.found.append((tag, self._open[1], "".join(self._body)))
-            self._open = None
+            self._end()
+
+    def close(self) -> None:
+        super().close()
+        if self._open:  # a browser runs a script left open at the end of the page too
+            self._body.append(self.rawdata)  # what the parser kept back, unread
+            self._end()
+
+    def _end(self) -> None:
+        self.found.append((self._open[0], self._open[1], "".join(self._body)))
+        self._open = None
 
 
 def sha256_source(text: str) -> str:

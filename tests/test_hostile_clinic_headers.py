@@ -22,6 +22,13 @@ def test_a_template_value_may_fill_its_place_but_not_leave_the_string():
         assert not pattern.fullmatch(injected), injected
 
 
+def test_code_in_a_template_comment_is_not_allowed(tmp_path):
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "x.html").write_text("{# <script>alert(1)</script> #}<script>ok()</script>", encoding="utf-8")
+    code = theme_code([str(tmp_path)])
+    assert code.allows("script", "ok()") and not code.allows("script", "alert(1)")
+
+
 def test_the_allow_list_comes_from_the_installed_theme_and_overrides():
     assert THEME_CODE.allows("script", MENU_SCRIPT), "overrides/partials/content.html's print button"
     assert THEME_CODE.allows("script", 'var target=document.getElementById(location.hash.slice(1));'
@@ -58,6 +65,8 @@ def test_the_theme_script_is_hashed_and_data_blocks_are_not(tmp_path):
     ('<p style="display:none">x</p>', "<p style=...>"),
     ('<a href=" JavaScript:alert(1)">x</a>', '<a href="javascript:...">'),
     (f"<script>{MENU_SCRIPT};alert(1)</script>", "inline script the theme does not write"),
+    ("<p>end</p><script>alert(1)", "inline script the theme does not write: 'alert(1)</body></html>'"),
+    ("<svg><script>alert(1)</script></svg>", "inline script the theme does not write"),
 ])
 def test_any_other_inline_code_stops_the_headers_naming_the_page(tmp_path, capsys, body, expected):
     site = _site(tmp_path, body)
