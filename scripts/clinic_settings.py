@@ -265,9 +265,9 @@ def unreadable_yaml(error: yaml.YAMLError) -> Unreadable:
     return Unreadable(line, column, f"not valid YAML: {reason}")
 
 
-def anchor_finding(text: str) -> Finding | None:
+def anchor_finding(text: str, loader: type) -> Finding | None:
     """The first YAML anchor or alias: refused, since aliases can expand a few lines to gigabytes."""
-    for event in yaml.parse(text, Loader=LOADER):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             node = yaml.ScalarNode(STR_TAG, "", event.start_mark, event.end_mark)
             sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
@@ -276,19 +276,26 @@ def anchor_finding(text: str) -> Finding | None:
     return None
 
 
-def read_findings(path: Path, docs_dir: Path) -> list[Finding]:
-    """Every finding in the file; Unreadable if it cannot be checked at all."""
-    text = read_text(path)
+def findings_with(text: str, loader: type, docs_dir: Path) -> list[Finding]:
+    """Every finding in the file as one YAML parser reads it; Unreadable if it cannot be checked."""
     try:
-        anchor = anchor_finding(text)
+        anchor = anchor_finding(text, loader)
         if anchor:
             return [anchor]  # nothing else is read: the nodes could be shared a billion times
-        document = yaml.compose(text, Loader=LOADER)
+        document = yaml.compose(text, Loader=loader)
     except yaml.YAMLError as error:
         raise unreadable_yaml(error) from None
     if not isinstance(document, yaml.MappingNode):
         raise Unreadable(1, 1, "the file must be `key: value` lines; start from clinics/example.yml")
     return check_document(document, text.splitlines(), docs_dir)
+
+
+def read_findings(path: Path, docs_dir: Path) -> list[Finding]:
+    """Every finding in the file. libyaml reads even a 1 MB value at once; a file it finds
+    nothing wrong with is read again by PyYAML's own parser, the one MkDocs uses, since the
+    two differ on a few rare inputs (a tab before a value, for one)."""
+    text = read_text(path)
+    return findings_with(text, LOADER, docs_dir) or findings_with(text, yaml.SafeLoader, docs_dir)
 
 
 def entries(node: yaml.MappingNode, found: list[Finding], where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:

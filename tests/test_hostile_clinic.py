@@ -238,6 +238,14 @@ def test_a_file_that_is_not_settings_exits_2_with_one_line(tmp_path, capsys, tex
     assert re.fullmatch(rf"{re.escape(str(path))}:\d+:\d+: error clinic-yaml: cannot read the clinic settings: .+", err[0])
 
 
+def test_a_file_is_read_as_mkdocs_reads_it(tmp_path, capsys):
+    """libyaml takes a tab before a value; PyYAML, which MkDocs uses, does not: the check says so
+    rather than pass a file the build cannot read (found by the Hypothesis test)."""
+    path, line = clinic_file(tmp_path, "address", "\té")
+    status, out, err = run_check(path, capsys)
+    assert (status, out, len(err)) == (2, [], 1) and err[0].startswith(f"{path}:{line}:"), err
+
+
 def test_a_file_that_is_not_utf8_exits_2_with_one_line(tmp_path, capsys):
     path = tmp_path / "clinic.yml"
     path.write_bytes(b"name: \xff\xfe\n")
