@@ -47,7 +47,9 @@ generate: $(VENV)/.site
 check: $(VENV)/.site
 	$(PY) scripts/check.py
 
-# With CLINIC set, its settings are checked first (brand colour contrast, numbers, ...).
+# With CLINIC set, its settings are checked first (types, lengths, numbers, addresses, brand
+# colour contrast), before MkDocs or Zensical reads the file: `build`, `serve`, `offline` and
+# `zensical` depend on it, so a bad file stops with file:line messages and nothing is built.
 clinic-check: $(VENV)/.site
 	$(if $(CLINIC),$(PY) scripts/clinic_settings.py $(CLINIC),@true)
 
@@ -65,7 +67,7 @@ offline: check clinic-check
 
 # The same sources built with Zensical, Material's successor (see HOSTING.md). Zensical
 # needs its config in the repository root, so scripts/zensical_config.py writes one.
-zensical: $(VENV)/.test
+zensical: $(VENV)/.test clinic-check
 	$(PY) scripts/zensical_config.py $(CONFIG) --site-dir site-zensical > .zensical.yml
 	$(BIN)/zensical build --strict -f .zensical.yml
 
