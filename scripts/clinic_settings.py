@@ -50,6 +50,8 @@ CLINIC_FIELDS: dict[str, tuple[bool, str]] = {
     "booking_url": (False, "where patients book or contact the clinic (https)"),
     "colour": (False, "brand colour for the header, #rrggbb"),
     "frame_ancestors": (False, "https origins allowed to show the guide in a frame"),
+    # Read by scripts/reviews.py (clinic-check), which also checks that it is true or false.
+    "require_local_approval": (False, "true: the build stops while a page lacks the clinic's current approval"),
 }
 
 

@@ -406,3 +406,13 @@ def test_values_reach_the_theme_unchanged_whatever_characters_they_hold():
     text = "{%- set value = " + reviews.jinja_literal({"k": [tricky]}) + " -%}"
     module = jinja2.Environment(loader=jinja2.DictLoader({"t.html": text})).get_template("t.html").module
     assert module.value == {"k": [tricky]}
+
+
+def test_the_clinic_settings_check_knows_require_local_approval(tmp_path):
+    import clinic_settings
+
+    settings = (ROOT / "clinics/example.yml").read_text(encoding="utf-8")
+    settings = settings.replace("    colour: ", "    require_local_approval: true\n    colour: ", 1)
+    path = tmp_path / "clinic.yml"
+    path.write_text(settings, encoding="utf-8")
+    assert clinic_settings.check_settings(path) == []
