@@ -66,7 +66,9 @@ unsafe-html     <script>, <iframe>, <object>, <embed>, <style>, on*= event attri
                 javascript:, vbscript: or data: URLs in links (also entity-encoded).
 reading-level   Flesch-Kincaid grade of a patient page, care cards included
                 (scripts/readability.py page_grade), above the limit in data/checker.yml.
-generated       a file made by scripts/generate.py that is out of date (stale_outputs()).
+generated       a file made by scripts/generate.py that is out of date (stale_outputs()), or
+                the theme's review states (overrides/generated/review-state.html, made by
+                scripts/reviews.py) out of date with the records and the pages.
 unreadable      a file that is not UTF-8 text, is binary, or cannot be read.
 internal-error  the checker itself failed on a file: reported as a finding, never a traceback.
 

@@ -564,7 +564,7 @@ def sign_off(root: Path, page: str, by: str, registration: str = "", clinic_sett
     if clinic:
         approvals = clinic.approvals
         updated = Records(approvals.path, None, {**approvals.pages, page: record})
-        header = CLINIC_HEADER.format(clinic=clinic.name, settings=clinic.settings)
+        header = CLINIC_HEADER.format(clinic=" ".join(clinic.name.split()), settings=clinic.settings)
         write_atomically(root / approvals.path, render_records(updated, header))
         said = f"Approved docs/{page} for use at {clinic.name} by {record.by} on {long_date(today)}."
         written = approvals.path
@@ -705,8 +705,10 @@ def main(argv: list[str] | None = None) -> int:
     except RecordsError as problem:
         print(f"{problem}", file=sys.stderr)
         return 2
-    except Exception as error:  # the checker's ConfigError and friends: one line, never a traceback
-        if type(error).__name__ != "ConfigError":
+    except Exception as error:  # the checker's ConfigError: one line, never a traceback
+        import check
+
+        if not isinstance(error, check.ConfigError):
             raise
         print(f"{args.command}: cannot run: {error}", file=sys.stderr)
         return 2
