@@ -167,7 +167,7 @@ def _positions(text: str) -> dict[str, int]:
 
 def _record(path: str, page: Any, entry: Any, line: int) -> Record:
     def fail(message: str) -> RecordsError:
-        return RecordsError(path, line, f"the record of {page}: {message}; run `make sign-off` again for it")
+        return RecordsError(path, line, f"the record of {page}: {message}")
 
     if not isinstance(page, str) or not page.endswith(".md"):
         raise RecordsError(path, line, f"{page!r} is not a page: name it as under docs/, as in nerve-pain/causes.md")
@@ -225,6 +225,11 @@ def yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def yaml_key(path: str) -> str:
+    """A file path as a YAML key: plain when it is only letters, digits, -, _, . and /."""
+    return path if re.fullmatch(r"[\w.-][\w./-]*", path, re.ASCII) else yaml_text(path)
+
+
 def render_records(records: Records, header: str) -> str:
     """The records file: a fixed header, the policy, then one block per page, sorted."""
     out = [header]
@@ -234,11 +239,11 @@ def render_records(records: Records, header: str) -> str:
     out.append("\npages:" + ("" if records.pages else " {}") + "\n")
     for page in sorted(records.pages):
         record = records.pages[page]
-        out.append(f"\n  {page}:\n    by: {yaml_text(record.by)}\n")
+        out.append(f"\n  {yaml_key(page)}:\n    by: {yaml_text(record.by)}\n")
         if record.registration:
             out.append(f"    registration: {yaml_text(record.registration)}\n")
         out.append(f"    date: {record.date.isoformat()}\n    fingerprint: {record.fingerprint}\n    files:\n")
-        out += [f"      {path}: {digest}\n" for path, digest in record.files.items()]
+        out += [f"      {yaml_key(path)}: {digest}\n" for path, digest in record.files.items()]
     return "".join(out)
 
 

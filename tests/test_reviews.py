@@ -416,3 +416,12 @@ def test_the_clinic_settings_check_knows_require_local_approval(tmp_path):
     path = tmp_path / "clinic.yml"
     path.write_text(settings, encoding="utf-8")
     assert clinic_settings.check_settings(path) == []
+
+
+def test_a_page_whose_name_yaml_would_misread_is_written_and_read_back(tmp_path):
+    files = {"docs/odd: #1.md": "a" * 64, "snippets/cards/card.md": "b" * 64}
+    record = reviews.Record("odd: #1.md", BY, "", SIGNED, reviews.combined_fingerprint(files), files, line=14)  # its line in the file
+    text = reviews.render_records(reviews.Records(reviews.RECORDS_FILE, 12, {record.page: record}), reviews.RECORDS_HEADER)
+    assert '\n  "odd: #1.md":\n' in text and '      "docs/odd: #1.md": ' in text
+    reviews.write_atomically(tmp_path / reviews.RECORDS_FILE, text)
+    assert reviews.load_records(tmp_path, reviews.RECORDS_FILE).pages == {record.page: record}
