@@ -286,15 +286,6 @@ class CurrentPage:
         return combined_fingerprint(self.files)
 
 
-def page_key(page: str) -> str:
-    """nerve-pain/causes.md -> nerve-pain/causes/, nerve-pain/index.md -> nerve-pain/, index.md -> ''."""
-    stem = page[: -len(".md")]
-    folder, _, base = stem.rpartition("/")
-    if base in ("index", "README"):
-        return f"{folder}/" if folder else ""
-    return stem + "/"
-
-
 def front_matter_of(text: str) -> dict:
     match = re.match(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.DOTALL)
     try:
@@ -308,6 +299,7 @@ def current_pages(site: Any) -> list[CurrentPage]:
     """Every page of a checker Site (scripts/check.py), in navigation order, as it is now."""
     in_nav = [entry.target for entry in site.context.config.nav if entry.target in site.page_names]
     order = list(dict.fromkeys(in_nav + site.page_names))
+    address = {name: url for url, name in site.page_by_url.items()}  # the checker's rule: nerve-pain/causes/
     pages = []
     for name in order:
         sources = [source for source in site.page_sources(name) if source.readable]
@@ -316,7 +308,7 @@ def current_pages(site: Any) -> list[CurrentPage]:
         written = meta.get("written")
         title = meta.get("title")
         pages.append(CurrentPage(
-            page=name, key=page_key(name), title=title if isinstance(title, str) and title.strip() else name,
+            page=name, key=address.get(name, name), title=title if isinstance(title, str) and title.strip() else name,
             written=written if isinstance(written, dt.date) and not isinstance(written, dt.datetime) else None,
             files=files))
     return pages
