@@ -54,13 +54,14 @@ MAX_ORIGINS = 10
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml reads a 1 MB value at once
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
+BOOL_TAG = "tag:yaml.org,2002:bool"
 
 
 @dataclass(frozen=True)
 class Field:
     """One setting: what kind of value it takes, how long it may be, and an example."""
 
-    kind: str  # text, plain (printed by the theme as it is), phone, email, https, colour, origins, site_url, logo, path
+    kind: str  # flag (true or false), text, plain (printed by the theme as it is), phone, email, https, colour, origins, site_url, logo, path
     limit: int
     example: str
     meaning: str = ""
@@ -81,6 +82,8 @@ CLINIC_FIELDS: dict[str, Field] = {
     "booking_url": Field("https", 200, "https://clinic.example/book/", "where patients book or contact the clinic (https)"),
     "colour": Field("colour", 7, "#00594f", "brand colour for the header, #rrggbb"),
     "frame_ancestors": Field("origins", 100, "https://clinic.example", "https origins allowed to show the guide in a frame"),
+    # Read by scripts/reviews.py (clinic-check): the build stops while a page lacks the clinic's current approval.
+    "require_local_approval": Field("flag", 5, "true", "true: the build stops while a page lacks the clinic's current approval"),
 }
 
 # The top-level settings a clinic file may hold (theme and extra are read below).
@@ -381,6 +384,10 @@ def check_value(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, l
         return
     if field.kind == "paths":
         check_paths(name, field, key_node, node, lines, found)
+        return
+    if field.kind == "flag":
+        if not (isinstance(node, yaml.ScalarNode) and node.tag == BOOL_TAG):
+            found.append((key_node, "clinic-field", f"{name}: write `{name}: true` or `{name}: false`, without quotes"))
         return
     value = scalar_text(name, field, key_node, node, lines, found)
     if value is None:
