@@ -275,4 +275,6 @@ def test_the_make_build_runs_the_check_before_mkdocs_reads_the_file():
 def test_the_example_passes_and_its_loaded_values_are_all_strings():
     assert check_settings(CLINIC_EXAMPLE, DOCS) == []
     clinic = yaml.safe_load(EXAMPLE.replace("INHERIT:", "inherit:"))["extra"]["clinic"]
-    assert all(isinstance(value, str) for key, value in clinic.items() if key != "frame_ancestors")
+    kinds = {key: CLINIC_FIELDS[key].kind for key in clinic}
+    assert all(isinstance(value, str) for key, value in clinic.items() if kinds[key] not in ("origins", "flag"))
+    assert all(isinstance(value, bool) for key, value in clinic.items() if kinds[key] == "flag")

@@ -412,10 +412,11 @@ def test_the_clinic_settings_check_knows_require_local_approval(tmp_path):
     import clinic_settings
 
     settings = (ROOT / "clinics/example.yml").read_text(encoding="utf-8")
-    settings = settings.replace("    colour: ", "    require_local_approval: true\n    colour: ", 1)
-    path = tmp_path / "clinic.yml"
-    path.write_text(settings, encoding="utf-8")
-    assert clinic_settings.check_settings(path) == []
+    assert "require_local_approval: false" in settings
+    for value, problems in (("true", 0), ("yes please", 1)):
+        path = tmp_path / "clinic.yml"
+        path.write_text(settings.replace("require_local_approval: false", f"require_local_approval: {value}"), encoding="utf-8")
+        assert len(clinic_settings.check_settings(path, ROOT / "docs")) == problems, value
 
 
 def test_a_page_whose_name_yaml_would_misread_is_written_and_read_back(tmp_path):
