@@ -56,21 +56,22 @@ class _Located(dict):
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
 
 
+def _name(path: Path) -> str:
+    """data/warning-signs.yml for the repository's file; the path as given for any other."""
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
 def _fail(path: Path, where: object, message: str) -> DataError:
-    line = getattr(where, "line", 1) or 1
-    try:
-        name = path.relative_to(ROOT).as_posix()
-    except ValueError:
-        name = str(path)
-    return DataError(f"{name}:{line}: {message}")
+    return DataError(f"{_name(path)}:{getattr(where, 'line', 1) or 1}: {message}")
 
 
-def load(path: Path = SIGNS_FILE, references: dict | None = None) -> dict:
+def load(path: Path | None = None, references: dict | None = None) -> dict:
     """The data file, checked: levels, topics, signs, and (when given) their source keys."""
+    path = path or SIGNS_FILE
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.YAMLError as error:
-        raise DataError(f"{path}: not valid YAML: {error}") from None
+        raise DataError(f"{_name(path)}: not valid YAML: {' '.join(str(error).split())}") from None
     if not isinstance(data, dict):
         raise _fail(path, None, "expected the keys levels, normal and cards")
     for key in ("levels", "normal", "cards"):
@@ -95,7 +96,8 @@ def _check_topic(path: Path, data: dict, topic: str, cards: object, references: 
     tables: dict[str, str] = {}
     for level, groups in cards.items():
         if level not in LEVELS:
-            raise _fail(path, cards, f"cards: {topic}: unknown level '{level}'; use one of {', '.join(LEVELS)}")
+            where = groups[0] if isinstance(groups, list) and groups else cards
+            raise _fail(path, where, f"cards: {topic}: unknown level '{level}'; use one of {', '.join(LEVELS)}")
         if not isinstance(groups, list) or not groups:
             raise _fail(path, cards, f"cards: {topic}: {level}: give a list of groups, each with signs")
         for group in groups:
@@ -189,7 +191,7 @@ def render_table(data: dict, topic: str) -> str:
     return "".join(lines)
 
 
-def expected_outputs(references: dict | None = None, path: Path = SIGNS_FILE) -> dict[Path, str]:
+def expected_outputs(references: dict | None = None, path: Path | None = None) -> dict[Path, str]:
     """Every card and table, and the text each must hold."""
     data = load(path, references)
     outputs: dict[Path, str] = {}
@@ -200,7 +202,7 @@ def expected_outputs(references: dict | None = None, path: Path = SIGNS_FILE) ->
     return outputs
 
 
-def card_sources(path: Path = SIGNS_FILE) -> dict[str, set[str]]:
+def card_sources(path: Path | None = None) -> dict[str, set[str]]:
     """The source keys of each card's signs, by card file name ('emergency-nerve.md')."""
     data = load(path)
     sources: dict[str, set[str]] = {}
