@@ -14,6 +14,7 @@ each with the level of help it needs. A problem in the data file is one
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import yaml
@@ -77,6 +78,9 @@ def load(path: Path | None = None, references: dict | None = None) -> dict:
     for key in ("levels", "normal", "cards"):
         if not isinstance(data.get(key), dict):
             raise _fail(path, data, f"'{key}' is missing or is not a mapping")
+    if not isinstance(data.get("print_note"), str) or not data["print_note"].strip():
+        raise _fail(path, data, "print_note: say where the warning signs are on paper (the cards)")
+    data["print_note"] = html.escape(" ".join(data["print_note"].split()))
     missing = [level for level in ("normal", *LEVELS) if not str(data["levels"].get(level) or "").strip()]
     if missing:
         raise _fail(path, data["levels"], f"levels: give the table's words for {', '.join(missing)}")
@@ -128,11 +132,10 @@ def _check_sign(path: Path, sign: object, topic: str, level: str, references: di
                 tables: dict[str, str]) -> None:
     _check_text(path, sign, f"cards: {topic}: {level}")
     _check_sources(path, sign, references, required=level in SOURCED_LEVELS)
-    label = table_words(sign)
-    if label.lower() in tables:
-        raise _fail(path, sign, f"table: '{label}' is used twice in '{topic}' "
-                                f"(also at level {tables[label.lower()]}); make each row's words its own")
-    tables[label.lower()] = level
+    label = table_words(sign).lower()
+    if tables.setdefault(label, level) != level:
+        raise _fail(path, sign, f"table: '{table_words(sign)}' is a row at level {tables[label]} too; "
+                                "a row of the table has one level of help")
 
 
 def table_words(sign: dict) -> str:
@@ -175,20 +178,35 @@ def render_card(level: str, groups: list[dict]) -> str:
 
 
 def table_rows(data: dict, topic: str) -> list[tuple[str, str]]:
-    """(what you notice, level) for each row of a topic's table: normal first, then by level."""
+    """(what you notice, level) for each row of a topic's table: normal first, then by level.
+    Signs of one level that share their table words make one row."""
     rows = [(entry["text"], "normal") for entry in data["normal"][topic]]
     cards = data["cards"][topic]
     for level in reversed(LEVELS):
         for group in cards.get(level, []):
             rows.extend((table_words(sign), level) for sign in group["signs"])
-    return rows
+    return list(dict.fromkeys(rows))
+
+
+def markdown_table(data: dict, rows: list[tuple[str, str]]) -> str:
+    lines = ["| What you notice | What to do |\n", "|---|---|\n"]
+    for text, level in rows:
+        cell = sentence(text).replace("|", "\\|")
+        lines.append(f"| {cell} | {' '.join(data['levels'][level].split())} |\n")
+    return "".join(lines)
 
 
 def render_table(data: dict, topic: str) -> str:
-    lines = [HEADER, "\n| What you notice | What to do |\n", "|---|---|\n"]
-    for text, level in table_rows(data, topic):
-        lines.append(f"| {sentence(text)} | {' '.join(data['levels'][level].split())} |\n")
-    return "".join(lines)
+    """What is usually normal, then the warning signs. On paper the warning rows give way to
+    the cards, which hold the same signs in full (print keeps a handout to 2 sheets)."""
+    rows = table_rows(data, topic)
+    normal = [row for row in rows if row[1] == "normal"]
+    warnings = [row for row in rows if row[1] != "normal"]
+    return "".join([
+        HEADER, "\n", markdown_table(data, normal),
+        '\n<div class="sign-table-warnings" markdown>\n\n', markdown_table(data, warnings), "\n</div>\n",
+        f'\n<p class="print-only">{data["print_note"]}</p>\n',
+    ])
 
 
 def expected_outputs(references: dict | None = None, path: Path | None = None) -> dict[Path, str]:

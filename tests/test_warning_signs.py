@@ -42,24 +42,28 @@ def cards_on(soup: BeautifulSoup) -> dict[str, list[str]]:
 
 
 def table_on(soup: BeautifulSoup, data: dict) -> list[tuple[str, str]]:
-    """(what you notice, level) for each row of the built page's warning-sign table."""
+    """(what you notice, level) for each row of the built page's warning-sign table (its
+    usually-normal part and its warning part, which print leaves to the cards)."""
     level_of = {words(label): level for level, label in data["levels"].items()}
     tables = [t for t in soup.select("article table") if [words(th.get_text()) for th in t.select("th")] == ["what you notice", "what to do"]]
-    assert len(tables) == 1, "one 'What you notice | What to do' table"
+    assert len(tables) == 2, "a 'What you notice | What to do' table in two parts"
+    assert tables[1].find_parent(class_="sign-table-warnings"), "the warning part is the one paper leaves to the cards"
     rows = []
-    for row in tables[0].select("tbody tr"):
+    for row in (row for table in tables for row in table.select("tbody tr")):
         notice, action = (words(td.get_text(" ")) for td in row.select("td"))
         assert action in level_of, f"the row '{notice}' names no level of help: '{action}'"
         rows.append((notice, level_of[action]))
     return rows
 
 
-def card_text_of_row(data: dict, topic: str) -> dict[str, str]:
-    """The table words of each sign of a topic -> the sign's words on its card."""
-    return {
-        words(warning_signs.table_words(sign)): words(sign["text"])
-        for groups in data["cards"][topic].values() for group in groups for sign in group["signs"]
-    }
+def card_text_of_row(data: dict, topic: str) -> dict[str, list[str]]:
+    """The words of each table row of a topic -> the words on the card of each sign in it."""
+    rows: dict[str, list[str]] = {}
+    for groups in data["cards"][topic].values():
+        for group in groups:
+            for sign in group["signs"]:
+                rows.setdefault(words(warning_signs.table_words(sign)), []).append(words(sign["text"]))
+    return rows
 
 
 @pytest.fixture(scope="module")
@@ -77,15 +81,15 @@ def test_every_sign_in_the_table_is_on_a_card_of_the_same_level(built_site, data
         if level == "normal":
             continue
         assert notice in on_card, f"{page}: the table row '{notice}' is not a sign of data/warning-signs.yml"
-        assert on_card[notice] in cards.get(level, []), \
-            f"{page}: '{notice}' is '{level}' in the table but not on the {level} card"
+        for sign in on_card[notice]:
+            assert sign in cards.get(level, []), f"{page}: '{sign}' is '{level}' in the table but not on the {level} card"
 
 
 @pytest.mark.parametrize("page, topic", TABLE_PAGES.items())
 def test_no_sign_on_a_card_is_missing_from_the_table(built_site, data, page, topic):
     soup = built(built_site, page)
     on_card = card_text_of_row(data, topic)
-    in_table = {(on_card.get(notice), level) for notice, level in table_on(soup, data)}
+    in_table = {(sign, level) for notice, level in table_on(soup, data) for sign in on_card.get(notice, [])}
     missing = [(level, sign) for level, signs in cards_on(soup).items() for sign in signs if (sign, level) not in in_table]
     assert not missing, f"{page}: card signs missing from the table: {missing}"
 
@@ -159,7 +163,7 @@ def _line_of(path: Path, text: str) -> int:
     ("            sources: [royal-free-ces]\n", "            sources: []\n", "needs sources"),
     ("sources: [royal-free-ces]", "sources: [royal-free-2099]", "no reference royal-free-2099"),
     ("    non_urgent:\n      - signs:", "    routine:\n      - signs:", "unknown level 'routine'"),
-    ("table: Sex feels different", "table: You leak pee or poo", "used twice"),
+    ("table: Sex feels different", "table: Pain so bad you cannot sleep or cope", "a row at level emergency too"),
 ])
 def test_a_mistake_in_the_data_file_is_one_message_with_its_line(tmp_path, old, new, message):
     path = _broken(tmp_path, old, new)
@@ -190,3 +194,21 @@ def test_a_card_keeps_the_care_card_markup(data):
 
 def test_the_data_file_is_plain_yaml():
     assert yaml.safe_load(warning_signs.SIGNS_FILE.read_text(encoding="utf-8"))["cards"]
+
+
+# ---------------------------------------------------------------- on paper
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", TABLE_PAGES)
+def test_on_paper_the_cards_carry_the_warning_signs_and_the_table_keeps_what_is_normal(browser, site_server, page):
+    tab = browser.new_page()
+    try:
+        tab.goto(site_server + page_url(page))
+        tab.emulate_media(media="print")
+        assert not tab.locator(".sign-table-warnings").is_visible()
+        assert tab.locator("article table").first.is_visible(), "the usually-normal rows print"
+        assert tab.locator("p.print-only", has_text="cards").is_visible(), "paper says where the signs are"
+        signs = tab.locator(".care-card li")
+        assert signs.count() > 0 and all(signs.nth(i).is_visible() for i in range(signs.count()))
+    finally:
+        tab.close()
