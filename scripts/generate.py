@@ -11,6 +11,9 @@ Outputs (never edit them by hand; edit data/terms.yml and run `make generate`):
     snippets/generated/sources.md        the full reference list, included by docs/about/sources.md
     snippets/contact/*-action.md         each care card's call to action, from mkdocs.yml
                                          `extra.care_cards.neutral`
+    snippets/cards/*.md and snippets/generated/warning-signs-*.md
+                                         the care cards and the warning-sign tables, from
+                                         data/warning-signs.yml (scripts/warning_signs.py)
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+import warning_signs
 from yaml_tags import TagIgnoringLoader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,11 +135,13 @@ def render_sources(references: dict[str, dict]) -> str:
 def expected_outputs() -> dict[Path, str]:
     """Every generated file and the text it must hold."""
     terms = load_terms(TERMS_FILE)
+    references = load_references(REFERENCES_FILE)
     outputs = {
         GLOSSARY_FILE: render_glossary(terms),
         ABBREVIATIONS_FILE: render_abbreviations(terms),
         VALE_RULE_FILE: render_vale_rule(terms),
-        SOURCES_FILE: render_sources(load_references(REFERENCES_FILE)),
+        SOURCES_FILE: render_sources(references),
+        **warning_signs.expected_outputs(references),
     }
     # No header comment here: the line is included inside each card's heading, and
     # the theme finds it by its exact text to put a clinic's numbers in its place.
@@ -176,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         for path in write_outputs():
             print(f"wrote {path.relative_to(ROOT)}")
         return 0
+    except warning_signs.DataError as error:
+        print(f"{error}", file=sys.stderr)
+        return 2
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
         print(f"data/terms.yml, data/references.yml or mkdocs.yml: cannot generate: {error}", file=sys.stderr)
         return 2
