@@ -48,3 +48,15 @@ def test_zensical_copy_keeps_the_clinics_numbers_details_and_review_line(zensica
     assert "Riverside Physiotherapy" in soup.select_one(".clinic-contact").get_text()
     assert "Not yet reviewed by a clinician." in soup.select_one(".page-review").get_text()
     assert soup.select(".visually-hidden")
+
+
+def test_zensical_copy_has_the_pictures_inline(zensical_site, clinic_site):
+    """The figure snippets put each SVG file inline (issue 12); Zensical does the same."""
+    def pictures(site):
+        return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8").count('<figure class="illustration">')
+                for p in site.rglob("index.html")}
+    expected = {page: count for page, count in pictures(clinic_site).items() if count}
+    assert expected, "the MkDocs build has no pictures"
+    assert {page: count for page, count in pictures(zensical_site).items() if count} == expected
+    html = (zensical_site / "nerve-pain" / "warning-signs" / "index.html").read_text(encoding="utf-8")
+    assert 'aria-labelledby="saddle-area-title"' in html and "<text" in html
