@@ -9,11 +9,13 @@ The evidence is ../shared/reference/clinical-evidence.md and clinical-evidence-a
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
+import yaml
 
-from conftest import DOCS, split_front_matter
+from conftest import DOCS, ROOT, split_front_matter
 from test_content import section_text
 
 NEW_PAGES = {
@@ -59,9 +61,13 @@ def test_a_new_page_cites_sources_from_the_reference_list(name, mkdocs_config):
 
 @pytest.mark.parametrize("name", NEW_PAGES)
 def test_a_new_page_says_its_review_is_still_to_come(name):
-    """A new page never claims a review that did not happen."""
+    """A new page never claims a review that did not happen: it has the date it was written,
+    no review fields, and no review record yet (data/reviews.yml)."""
     front, _ = page(name)
-    assert front["reviewed_by"] == "Clinical review pending"
+    assert isinstance(front["written"], datetime.date)
+    assert not {"last_reviewed", "reviewed_by", "next_review"} & set(front)
+    records = yaml.safe_load((ROOT / "data" / "reviews.yml").read_text(encoding="utf-8"))["pages"] or {}
+    assert name not in records
 
 
 # ---------------------------------------------------------------- before dry needling
