@@ -52,8 +52,11 @@ def sources(tmp_path_factory) -> Path:
     block = text.index("  nerve-pain/what-is-happening.md:")
     records.write_text(text[:block] + text[block:].replace(f"date: {TODAY.isoformat()}", "date: 2024-01-15", 1),
                        encoding="utf-8")
-    card = root / "snippets/cards/urgent-nerve.md"
-    card.write_text(card.read_text(encoding="utf-8").replace("your balance", "your balance or walking"), encoding="utf-8")
+    # A card changes the way an editor changes one: in data/warning-signs.yml, then make generate.
+    signs = root / "data/warning-signs.yml"
+    signs.write_text(signs.read_text(encoding="utf-8").replace("your balance", "your balance or walking"), encoding="utf-8")
+    subprocess.run([str(VENV_BIN / "python"), "scripts/generate.py"], cwd=root, check=True, capture_output=True)
+    assert "your balance or walking" in (root / "snippets/cards/urgent-nerve.md").read_text(encoding="utf-8")
     page = root / "docs/nerve-pain/questions.md"
     page.write_text(page.read_text(encoding="utf-8").replace("## Is it normal", "## Is it usual", 1), encoding="utf-8")
     reviews.write_state_file(root)
