@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 
-from conftest import DOCS
+from conftest import DOCS, split_front_matter
 from print_qr import add_codes_to_site
 from serve_site import SiteServer, built_pages
 
@@ -122,6 +122,14 @@ def test_a_handout_has_the_clinic_name_phone_and_a_qr_code_that_opens_the_page(t
     assert "Not yet reviewed by a clinician." in text and "Written " in text
     assert "clinic.example/patient-info/nerve-pain/warning-signs/" in text
     assert qr_codes_on_last_sheet(pdf, tmp_path) == [SITE_URL + "nerve-pain/warning-signs/"]
+
+
+def test_a_handout_says_how_many_sources_the_page_rests_on_and_where_they_are_listed(tab, host, tmp_path):
+    """On paper the source list gives way to one line (the list is on the page the QR code opens)."""
+    sources = split_front_matter((DOCS / "dry-needling" / "when-to-get-help.md").read_text(encoding="utf-8"))[0]["sources"]
+    text = " ".join(pdf_text(print_pdf(tab, host.url + "dry-needling/when-to-get-help/", "A4", tmp_path / "page.pdf")).split())
+    assert f"This page rests on {len(sources)} sources. They are listed on the page online" in text
+    assert "Brady S" not in text, "the citations themselves are on the online page"
 
 
 def test_a_handout_leaves_out_screen_furniture_and_keeps_the_card_labels(tab, host, tmp_path):
