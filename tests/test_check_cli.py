@@ -186,7 +186,7 @@ def test_fix_leaves_the_file_untouched_when_the_write_fails(tree, monkeypatch):
 
     monkeypatch.setattr(check.os, "replace", broken_replace)
     with pytest.raises(OSError):
-        check.apply_edits(tree.root, report.edits, None)
+        check.apply_edits(tree.root, report, None)
     assert (tree.root / "docs/a.md").read_bytes() == original
     assert [p.name for p in (tree.root / "docs").iterdir() if p.name.endswith(".tmp")] == []
 
