@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import check
-from check_tree import SiteTree, page
+from check_tree import SiteTree, page, run_checker
 from conftest import ROOT
 
 CHECKER = ROOT / "scripts" / "check.py"
@@ -24,8 +24,7 @@ def tree(tmp_path) -> SiteTree:
 
 
 def run(tree: SiteTree, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(CHECKER), "--root", str(tree.root), "--today", "2026-11-23", *args],
-                          cwd=cwd or tree.root, capture_output=True, text=True, timeout=60)
+    return run_checker(tree.root, *args, cwd=cwd)
 
 
 def test_clean_site_exits_0_with_a_message(tree):
