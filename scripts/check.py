@@ -6,7 +6,9 @@
     python scripts/check.py --changed           files changed against origin/main (or HEAD),
                                                 plus the pages that link to or include them
     python scripts/check.py --format json|github
-    python scripts/check.py --fix               rewrite discouraged terms to preferred ones
+    python scripts/check.py --fix               rewrite discouraged terms to preferred ones (from the
+                                                bytes that were checked: a file saved since is skipped,
+                                                and named; line endings and mode bits are kept)
 
 Output: `path:line:col: severity rule: message` (1-based, paths relative to the repository).
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 the checker could not run.
@@ -46,8 +48,10 @@ terminology     the Vale substitution rule in styles/NervePain/Terms.yml (swap m
                 NervePain = NO`). The message names the preferred term, with the capital
                 letter kept; --fix writes it.
 front-matter    no front matter, broken YAML, a required field missing or empty, dates that
-                are not dates, next_review not after last_reviewed, last_reviewed in the
-                future, a description too long, sources that are not a list of keys.
+                are not dates or do not exist (2026-02-30), a key written twice, YAML aliases,
+                nesting deeper than yaml_tags.MAX_DEPTH, next_review not after last_reviewed,
+                last_reviewed in the future, a description too long, sources that are not a
+                list of keys.
 review-due      next_review within the warning window (a warning).
 review-overdue  next_review in the past.
 citation        a `sources:` key that is not in data/references.yml.
@@ -56,13 +60,22 @@ orphan          a page that no other page links to in its text (navigation does 
 not-in-nav      a page missing from mkdocs.yml nav (and not matched by not_in_nav).
 duplicate-title two pages with the same title (reported on the later page, naming the first).
 unsafe-html     <script>, <iframe>, <object>, <embed>, <style>, on*= event attributes, and
-                javascript:, vbscript: or data: URLs in links (also entity-encoded).
+                javascript:, vbscript: or data: URLs in links (also entity-encoded); any tag
+                or comment in a front-matter title or description, a nav title, site_name or
+                site_description (shown as text in the header, the tab and search results).
+symlink         a symbolic link under docs/ that leads outside docs/ (the build would publish
+                what it points to), that loops, or that leads nowhere.
 reading-level   Flesch-Kincaid grade of a patient page, care cards included
                 (scripts/readability.py page_grade), above the limit in data/checker.yml.
 generated       a file made by scripts/generate.py that differs from what its source makes
                 (stale_sources()); the message names the source to edit.
 unreadable      a file that is not UTF-8 text, is binary, or cannot be read.
+(Data files, mkdocs.yml and the terminology rule with an alias, a repeated key or an
+impossible date stop the checker with `file:line:column: problem`, exit status 2.)
 internal-error  the checker itself failed on a file: reported as a finding, never a traceback.
+
+Every pattern runs in linear time on any input (code spans are found by a scan, see
+code_and_comment_spans); tests/test_hostile_checker.py times long runs of each character.
 
 Partial runs (paths or --changed) still read the whole site; they report findings in the
 selected files, and always report orphan, unused-reference and duplicate-title findings,
@@ -1917,7 +1930,7 @@ def changed_files(root: Path) -> set[str]:
 
 
 SITE_WIDE_INPUTS = ("mkdocs.yml", "data/", "styles/", "scripts/check.py", "scripts/generate.py",
-                    "scripts/readability.py")
+                    "scripts/readability.py", "scripts/yaml_tags.py")
 
 
 def expand_selection(root: Path, selected: set[str], today: dt.date | None) -> set[str] | None:
