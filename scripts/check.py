@@ -1259,9 +1259,19 @@ def template_files(site: Site) -> list[str]:
     return sorted(p.relative_to(site.root).as_posix() for p in folder.rglob("*.html") if p.is_file())
 
 
+def blank_between(text: str, opener: str, closer: str) -> str:
+    """The text with each `opener ... closer` blanked out (newlines kept); an unclosed opener stays."""
+    pieces, position = [], 0
+    while (start := text.find(opener, position)) >= 0 and (end := text.find(closer, start + len(opener))) >= 0:
+        end += len(closer)
+        pieces += [text[position:start], NOT_NEWLINE.sub(" ", text[start:end])]
+        position = end
+    return "".join(pieces) + text[position:]
+
+
 def template_links(source: SourceFile) -> Iterator[tuple[str, int]]:
     """(target, offset) of each static href/src; {{ base_url }} becomes the site root."""
-    text = HTML_COMMENT.sub(blank_out, re.sub(r"\{#.*?#\}", blank_out, source.text, flags=re.DOTALL))
+    text = HTML_COMMENT.sub(blank_out, blank_between(source.text, "{#", "#}"))
     for match in TEMPLATE_LINK.finditer(text):
         value = match.group(2) if match.group(2) is not None else match.group(3)
         rooted = BASE_URL.sub("", value)
