@@ -454,28 +454,27 @@ class SiteConfig:
     titles: tuple[NavEntry, ...] = ()  # nav titles, site_name and site_description, shown as text
 
 
-def nav_titles(node: yaml.Node | None) -> Iterator[NavEntry]:
-    """Every title in the nav (the keys of its mappings), with its position in mkdocs.yml."""
+def entry_at(node: yaml.Node) -> NavEntry:
+    return NavEntry(str(node.value), node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def nav_items(node: yaml.Node | None) -> Iterator[tuple[bool, NavEntry]]:
+    """(is_title, entry) for every title and every page or URL in the nav, with its position."""
     if isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            yield from nav_titles(item)
+            yield from nav_items(item)
     elif isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
-                yield NavEntry(str(key.value), key.start_mark.line + 1, key.start_mark.column + 1)
-            yield from nav_titles(value)
+                yield True, entry_at(key)
+            yield from nav_items(value)
+    elif isinstance(node, yaml.ScalarNode) and node.value:
+        yield False, entry_at(node)
 
 
 def nav_entries(node: yaml.Node | None) -> Iterator[NavEntry]:
     """Every page or URL named in the nav, with its position in mkdocs.yml."""
-    if isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from nav_entries(item)
-    elif isinstance(node, yaml.MappingNode):
-        for _, value in node.value:
-            yield from nav_entries(value)
-    elif isinstance(node, yaml.ScalarNode) and node.value:
-        yield NavEntry(str(node.value), node.start_mark.line + 1, node.start_mark.column + 1)
+    return (entry for is_title, entry in nav_items(node) if not is_title)
 
 
 def load_site_config(root: Path) -> SiteConfig:
@@ -503,9 +502,8 @@ def load_site_config(root: Path) -> SiteConfig:
         nav=tuple(nav_entries(mapping_child(node, "nav"))),
         has_nav="nav" in config,
         not_in_nav=tuple(line.strip() for line in str(not_in_nav).splitlines() if line.strip()),
-        titles=(*nav_titles(mapping_child(node, "nav")),
-                *(NavEntry(str(value.value), value.start_mark.line + 1, value.start_mark.column + 1)
-                  for key in ("site_name", "site_description")
+        titles=(*(entry for is_title, entry in nav_items(mapping_child(node, "nav")) if is_title),
+                *(entry_at(value) for key in ("site_name", "site_description")
                   if isinstance(value := mapping_child(node, key), yaml.ScalarNode))),
     )
 
