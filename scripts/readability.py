@@ -55,6 +55,8 @@ def without_comments(text: str) -> str:
 
 def is_table_rule(line: str) -> bool:
     """A table's header rule, such as |---|:---:|."""
+    if "---" not in line:
+        return False
     cells = line.strip().removeprefix("|").removesuffix("|").split("|")
     return all(TABLE_CELL_RULE.fullmatch(cell.strip()) for cell in cells)
 
