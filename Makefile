@@ -14,7 +14,8 @@ export NO_MKDOCS_2_WARNING := 1
 CLINIC ?=
 CONFIG := $(if $(CLINIC),$(CLINIC),mkdocs.yml)
 
-.PHONY: help serve build offline zensical preview check clinic-check generate test bench bench-web clean new-page
+.PHONY: help serve build offline zensical preview check clinic-check generate review-state test bench bench-web clean \
+	new-page sign-off review-report
 
 help:
 	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
@@ -25,11 +26,14 @@ help:
 	@echo "make zensical  build the same sources with Zensical 0.0.73 into site-zensical/"
 	@echo "make preview   serve site/ as a host would (security headers, 404); PREFIX=/patient-info/"
 	@echo "make check     check the Markdown sources (links, terms, front matter, ...)"
-	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules)"
+	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules, review states)"
 	@echo "make bench     time the checker against mkdocs build and lychee"
 	@echo "make bench-web page weight, requests and LCP of every page in Chromium (gzip, phone)"
 	@echo "make new-page PAGE=nerve-pain/sleep.md TITLE=\"Sleeping with nerve pain\" [SECTION=...]"
 	@echo "               start a page from the template and add it to the navigation"
+	@echo "make sign-off PAGE=docs/nerve-pain/causes.md BY=\"Name, role\" [REG=...] [CLINIC=clinics/x.yml]"
+	@echo "               record a clinical review (or a clinic's approval) of the page as it is now"
+	@echo "make review-report [CLINIC=clinics/x.yml]   every page's review state as CSV: review-report.csv"
 
 $(VENV)/.site: requirements.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -43,21 +47,31 @@ $(VENV)/.test: requirements-test.txt $(VENV)/.site
 
 generate: $(VENV)/.site
 	$(PY) scripts/generate.py
+	$(PY) scripts/reviews.py generate
+
+# Each page's review state, for the theme (scripts/reviews.py). Every build writes it
+# first, so a page edited after its sign-off always shows "changed since its review".
+review-state: $(VENV)/.site
+	@$(PY) scripts/reviews.py generate
 
 check: $(VENV)/.site
 	$(PY) scripts/check.py
 
-# With CLINIC set, its settings are checked first (brand colour contrast, numbers, ...).
+# With CLINIC set, its settings are checked first (types, lengths, numbers, addresses, brand
+# colour contrast), before MkDocs or Zensical reads the file: `build`, `serve`, `offline` and
+# `zensical` depend on it, so a bad file stops with file:line messages and nothing is built.
+# Then its approvals: with require_local_approval, pages without one stop the build.
 clinic-check: $(VENV)/.site
 	$(if $(CLINIC),$(PY) scripts/clinic_settings.py $(CLINIC),@true)
+	$(if $(CLINIC),$(PY) scripts/reviews.py clinic-check $(CLINIC),@true)
 
-build: check clinic-check
+build: review-state check clinic-check
 	$(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site
 	$(PY) scripts/print_qr.py site
 	$(PY) scripts/security_headers.py site --config $(CONFIG)
 
 # A copy that works from file:// with search, zipped for a waiting-room tablet.
-offline: check clinic-check
+offline: review-state check clinic-check
 	OFFLINE=true $(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site-offline
 	$(PY) scripts/print_qr.py site-offline
 	rm -f guide-offline.zip
@@ -65,7 +79,7 @@ offline: check clinic-check
 
 # The same sources built with Zensical, Material's successor (see HOSTING.md). Zensical
 # needs its config in the repository root, so scripts/zensical_config.py writes one.
-zensical: $(VENV)/.test
+zensical: $(VENV)/.test review-state clinic-check
 	$(PY) scripts/zensical_config.py $(CONFIG) --site-dir site-zensical > .zensical.yml
 	$(BIN)/zensical build --strict -f .zensical.yml
 
@@ -74,7 +88,7 @@ PREFIX ?= /
 preview: $(VENV)/.site
 	$(PY) scripts/serve_site.py site --prefix $(PREFIX)
 
-serve: check clinic-check
+serve: review-state check clinic-check
 	$(BIN)/mkdocs serve --strict -f $(CONFIG) --dev-addr 127.0.0.1:8000
 
 test: $(VENV)/.test
@@ -86,6 +100,14 @@ new-page: $(VENV)/.site
 	@$(PY) scripts/new_page.py --page "$$PAGE" --title "$$TITLE" --section "$$SECTION" \
 		--nav-title "$$NAV_TITLE" --description "$$DESCRIPTION"
 
+# Values reach the script through the environment ("$$BY"): quotes in a name are safe.
+# REG is an optional registration number; CLINIC records a clinic's own approval.
+sign-off: $(VENV)/.site
+	@$(PY) scripts/reviews.py sign-off --page "$$PAGE" --by "$$BY" --registration "$$REG" --clinic "$$CLINIC"
+
+review-report: $(VENV)/.site
+	$(PY) scripts/reviews.py report --clinic "$$CLINIC"
+
 bench: $(VENV)/.test
 	$(PY) scripts/bench.py
 
@@ -95,4 +117,5 @@ bench-web: $(VENV)/.test
 	$(PY) scripts/bench_web.py
 
 clean:
-	rm -rf site site-offline site-headers site-zensical .zensical.yml guide-offline.zip .pytest_cache .hypothesis
+	rm -rf site site-offline site-headers site-zensical .zensical.yml guide-offline.zip review-report.csv .pytest_cache \
+		.hypothesis

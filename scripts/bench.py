@@ -82,9 +82,7 @@ def write_page(docs: Path, index: int, pages: int, terms: list[str], keys: list[
     front = {
         "title": f"Test page {index}",
         "description": f"Test page {index} of the benchmark corpus, in plain words.",
-        "last_reviewed": "2026-11-01",
-        "next_review": "2099-11-01",
-        "reviewed_by": "Clinical review pending",
+        "written": "2026-11-01",
         "sources": [keys[index % len(keys)]] if index < len(keys) else [],
     }
     path = docs / name
@@ -123,7 +121,7 @@ def write_corpus(corpus: Path, pages: int) -> None:
     index_links = "Start here. Pick a page.\n\n" + "\n".join(
         f"- [A page to read]({page_name(i)})" for i in range(0, pages, max(pages // 20, 1)))
     front = {"title": "Benchmark", "description": "The start page of the benchmark corpus.",
-             "last_reviewed": "2026-11-01", "next_review": "2099-11-01", "reviewed_by": "Clinical review pending",
+             "written": "2026-11-01",
              "sources": keys[pages:] if pages < len(keys) else []}
     (docs / "index.md").write_text("---\n" + yaml.safe_dump(front, sort_keys=False) + "---\n\n# Benchmark\n\n"
                                    + index_links + "\n", encoding="utf-8")

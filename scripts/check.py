@@ -47,13 +47,20 @@ terminology     the Vale substitution rule in styles/NervePain/Terms.yml (swap m
                 <!-- vale NervePain.Terms = YES --> (also `vale off`/`vale on`, `vale
                 NervePain = NO`). The message names the preferred term, with the capital
                 letter kept; --fix writes it.
-front-matter    no front matter, broken YAML, a required field missing or empty, dates that
-                are not dates or do not exist (2026-02-30), a key written twice, YAML aliases,
-                nesting deeper than yaml_tags.MAX_DEPTH, next_review not after last_reviewed,
-                last_reviewed in the future, a description too long, sources that are not a
-                list of keys.
-review-due      next_review within the warning window (a warning).
-review-overdue  next_review in the past.
+front-matter    no front matter, broken YAML, a required field missing or empty, a `written`
+                date that is not a date or is in the future, a description too long,
+                sources that are not a list of keys, and the retired review fields
+                (last_reviewed, next_review, reviewed_by: reviews are records now); a date
+                that does not exist (2026-02-30), a key written twice, YAML aliases, nesting
+                deeper than yaml_tags.MAX_DEPTH.
+review-due      a page's next review (its record in data/reviews.yml plus the policy there)
+                within the warning window (a warning).
+review-overdue  a page's next review in the past.
+review-stale    a page whose fingerprint no longer matches its review record (a warning),
+                naming what changed: the page itself, an included snippet, a snippet now
+                included or no longer included (scripts/reviews.py makes the fingerprints).
+review-record   data/reviews.yml or a clinic's approvals that cannot be read, a record of a
+                page that does not exist, a review dated in the future.
 citation        a `sources:` key that is not in data/references.yml.
 unused-reference  a reference that no page cites.
 orphan          a page that no other page links to in its text (navigation does not count).
@@ -68,7 +75,9 @@ symlink         a symbolic link under docs/ that leads outside docs/ (the build 
 reading-level   Flesch-Kincaid grade of a patient page, care cards included
                 (scripts/readability.py page_grade), above the limit in data/checker.yml.
 generated       a file made by scripts/generate.py that differs from what its source makes
-                (stale_sources()); the message names the source to edit.
+                (stale_sources(); the message names the source to edit), or the theme's
+                review states (overrides/generated/review-state.html, made by
+                scripts/reviews.py) out of date with the records and the pages.
 unreadable      a file that is not UTF-8 text, is binary, or cannot be read.
 (Data files, mkdocs.yml and the terminology rule with an alias, a repeated key or an
 impossible date stop the checker with `file:line:column: problem`, exit status 2.)
@@ -116,6 +125,7 @@ if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
 import readability  # noqa: E402  (the shared reading-level measure, next to this file)
+import reviews  # noqa: E402  (review records and fingerprints, next to this file)
 from yaml_tags import RefusedYaml, checked_timestamp, load_checked  # noqa: E402
 
 DEFAULT_ROOT = SCRIPTS_DIR.parent
@@ -151,10 +161,16 @@ RULES: Mapping[str, Rule] = MappingProxyType({
                         "(CONTRIBUTING.md, \"Words we use\")."),
     "front-matter": Rule("error", f"{GUIDE}#the-page-template",
                          "Fix the field between the --- lines at the top of the page."),
-    "review-due": Rule("warning", f"{GUIDE}#clinical-review-and-review-dates",
-                       "Ask for a clinical review, then update last_reviewed and next_review."),
-    "review-overdue": Rule("error", f"{GUIDE}#clinical-review-and-review-dates",
-                           "Have the page reviewed, then update last_reviewed and next_review."),
+    "review-due": Rule("warning", f"{GUIDE}#clinical-review",
+                       "Ask a clinician to review the page, then record it: "
+                       "make sign-off PAGE=<page> BY=\"Name, role\"."),
+    "review-overdue": Rule("error", f"{GUIDE}#clinical-review",
+                           "Have the page reviewed, then record it: make sign-off PAGE=<page> BY=\"Name, role\"."),
+    "review-stale": Rule("warning", f"{GUIDE}#clinical-review",
+                         "The page shows \"changed since its review\" until a clinician reviews it again and "
+                         "signs it off: make sign-off PAGE=<page> BY=\"Name, role\"."),
+    "review-record": Rule("error", f"{GUIDE}#clinical-review",
+                          "Records are written by `make sign-off`; run it again for the page rather than edit one."),
     "citation": Rule("error", f"{GUIDE}#add-a-source",
                      "Use a key from data/references.yml, or add the source there first."),
     "unused-reference": Rule("error", f"{GUIDE}#add-a-source",
@@ -1565,8 +1581,8 @@ def parse_front_matter(source: SourceFile) -> tuple[dict | None, Finding | None]
             return None, finding(source.path, 1, 1, "front-matter",
                                  "the front matter has no closing --- line")
         return None, finding(source.path, 1, 1, "front-matter", "the page has no front matter",
-                             fix="Start the file with a --- line, the fields title, description, last_reviewed, "
-                                 "next_review, reviewed_by and sources, then a --- line.")
+                             fix="Start the file with a --- line, the fields title, description, written "
+                                 "and sources, then a --- line.")
     try:
         data = load_checked(match.group(1) or "", FrontMatterLoader, first_line=2)
     except RefusedYaml as error:
@@ -1626,7 +1642,7 @@ def check_front_matter(source: SourceFile, data: dict, context: Context) -> Iter
         value = data.get(key)
         if key not in data:
             continue
-        elif key in ("last_reviewed", "next_review"):
+        elif key == "written":
             if as_date(value) is None:
                 yield finding(path, line, column, "front-matter", f"'{key}' is not a date (YYYY-MM-DD)",
                               fix=f"Write it as: {example}")
@@ -1642,22 +1658,75 @@ def check_front_matter(source: SourceFile, data: dict, context: Context) -> Iter
         yield finding(path, line, column, "front-matter",
                       f"the description is {len(description)} characters; keep it to {settings.description_max} "
                       f"or fewer, as search results cut off the rest", fix="Shorten it to one plain sentence or two.")
-    last, due = as_date(data.get("last_reviewed")), as_date(data.get("next_review"))
-    if last and last > context.today:
-        line, column = front_matter_line(source, "last_reviewed")
-        yield finding(path, line, column, "front-matter", f"last_reviewed ({last}) is in the future",
-                      fix="Use the date of the review that happened.")
-    if last and due and due <= last:
-        line, column = front_matter_line(source, "next_review")
-        yield finding(path, line, column, "front-matter", f"next_review ({due}) is not after last_reviewed ({last})",
-                      fix="Set next_review to a date after last_reviewed, usually a year later.")
-    elif due and due < context.today:
-        line, column = front_matter_line(source, "next_review")
-        yield finding(path, line, column, "review-overdue",
-                      f"the review was due on {due}, {(context.today - due).days} days ago")
-    elif due and (due - context.today).days <= settings.review_warning_days:
-        line, column = front_matter_line(source, "next_review")
-        yield finding(path, line, column, "review-due", f"the review is due on {due}, in {(due - context.today).days} days")
+    written = as_date(data.get("written"))
+    if written and written > context.today:
+        line, column = front_matter_line(source, "written")
+        yield finding(path, line, column, "front-matter", f"written ({written}) is in the future",
+                      fix="Use the date the page was written.")
+    yield from retired_review_fields(source, data)
+
+
+# ------------------------------------------------------------------ rule: review records
+
+RETIRED_REVIEW_FIELDS = ("last_reviewed", "next_review", "reviewed_by")
+
+
+def retired_review_fields(source: SourceFile, data: dict) -> Iterator[Finding]:
+    """A review typed into front matter proves nothing: reviews are records now."""
+    for key in RETIRED_REVIEW_FIELDS:
+        if key in data:
+            line, column = front_matter_line(source, key)
+            yield finding(source.path, line, column, "front-matter",
+                          f"'{key}' no longer belongs in the front matter: a review is a record in "
+                          f"{reviews.RECORDS_FILE}, made by `make sign-off`",
+                          fix="Delete the line. Keep `written:` with the date the page was written.")
+
+
+def review_findings(site: Site) -> Iterator[Finding]:
+    """Each review record against the page as it is now (fingerprints: scripts/reviews.py),
+    clinics' approvals that cannot be read, and the theme's review data file if out of date."""
+    root, today = site.root, site.context.today
+    try:
+        records = reviews.load_records(root, reviews.RECORDS_FILE)
+        clinics = reviews.load_clinics(root)
+    except reviews.RecordsError as error:
+        yield finding(error.path, error.line, 1, "review-record", error.message)
+        return
+    state_file = root / reviews.STATE_FILE
+    if not records.pages and not clinics and not state_file.exists():
+        return  # a tree that keeps no reviews (a test tree, the benchmark corpus)
+    current = {page.page: page for page in reviews.current_pages(site)}
+    for held in [records, *(clinic.approvals for clinic in clinics)]:
+        for record in held.pages.values():
+            if record.page not in current:
+                yield finding(held.path, record.line, 1, "review-record", f"there is no page docs/{record.page}",
+                              fix="Remove its record if the page is gone, or put the page back.")
+    for name, record in records.pages.items():
+        if name not in current:
+            continue
+        state = reviews.page_state(current[name], record, records.months)
+        yield from review_state_findings(site.page_path(name), state, today, site.context.settings.review_warning_days)
+        if record.date > today:
+            yield finding(records.path, record.line, 1, "review-record",
+                          f"the review of {name} is dated {record.date}, in the future")
+    if not reviews.state_file_is_current(root, site):
+        yield finding(reviews.STATE_FILE, 1, 1, "generated",
+                      "this file is out of date with data/reviews.yml and the pages it fingerprints",
+                      fix="Run `make generate` and commit the result (make build does it for you).")
+
+
+def review_state_findings(path: str, state: reviews.PageState, today: dt.date, warning_days: int) -> Iterator[Finding]:
+    record = state.record
+    assert record is not None and state.due is not None
+    if state.state == reviews.CHANGED:
+        yield finding(path, 1, 1, "review-stale",
+                      f"changed since its review by {record.by} on {record.date}: {'; '.join(state.changed)}")
+    if state.due < today:
+        yield finding(path, 1, 1, "review-overdue",
+                      f"the review of {record.date} was due again on {state.due}, {(today - state.due).days} days ago")
+    elif (state.due - today).days <= warning_days:
+        yield finding(path, 1, 1, "review-due",
+                      f"the next review is due on {state.due}, in {(state.due - today).days} days")
 
 
 def cited_keys(data: dict) -> list[str]:
@@ -1839,6 +1908,7 @@ def run_checks(root: Path, today: dt.date | None = None) -> Report:
     findings += guarded(REFERENCES_FILE, check_reference_urls(context))
     findings += guarded(DOMAINS_FILE, check_allow_list(root, context.domains))
     findings += guarded("data/terms.yml", check_generated(context))
+    findings += guarded(reviews.RECORDS_FILE, review_findings(site))
     patient_pages = [page for page in site.page_names if site.page(page).readable
                      and not any(fnmatch.fnmatch(page, pattern) for pattern in context.settings.reading_exempt)]
     grades = GradeJob([(page, site.page(page).text) for page in patient_pages],

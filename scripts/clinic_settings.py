@@ -3,54 +3,122 @@
 
     python scripts/clinic_settings.py clinics/example.yml
 
-`make build CLINIC=clinics/<name>.yml` runs this first. Each problem is printed as
-`path:line:col: error rule: message`, like scripts/check.py, and says how to fix it.
-Exit status: 0 the settings are fine, 1 problems found, 2 the file cannot be read.
+`make build CLINIC=clinics/<name>.yml` runs this before MkDocs reads the file. Each problem
+is one line, `path:line:col: error rule: field: what to write instead`, like
+scripts/check.py. Exit status: 0 the settings are fine, 1 problems found, 2 the file cannot
+be read (not UTF-8, not YAML, not a set of `key: value` lines).
 
-What it checks (the table CLINIC_FIELDS below lists every field):
-  - the file inherits the guide (INHERIT: ../mkdocs.yml) and points docs_dir and
+A clinic file is written by people who make mistakes and, sometimes, by people who mean
+harm; its values reach every page, the care cards and the web server's headers. So:
+  - the file holds only the settings below (SETTINGS, THEME_FIELDS, CLINIC_FIELDS): it
+    inherits the whole guide (INHERIT: ../mkdocs.yml) and points docs_dir and
     theme.custom_dir back at the guide's folders;
+  - every value is one line of text, in quotes where YAML would read something else: an
+    unquoted 02071234567 is an octal number to YAML (283457911), `yes` is true, and a `#`
+    starts a comment; lists and mappings only where the table says so;
+  - every value has a length limit, and no value holds markup (< > " ` { }), control or
+    invisible characters; the site name and description, which the theme prints as they
+    are, hold no & either;
+  - no YAML anchors or aliases (a few lines of them can expand to gigabytes), no key twice;
   - the fields a patient relies on are filled in: the clinic's name and phone, and the
-    three numbers on the care cards;
+    three numbers on the care cards, each a phone number;
   - the brand colour is a #rrggbb colour on which white text keeps WCAG AA contrast
     (4.5 to 1), since the header shows white text on it;
-  - web addresses are https, and site_url ends in "/" (a sub-path such as
-    /patient-info/ is fine);
-  - the logo file exists under docs/;
-  - frame_ancestors lists https origins only (they go into the Content-Security-Policy).
+  - site_url is https://host/ or https://host/folder/, with no query or fragment (it makes
+    the QR codes and the 404 page); website and booking_url are https;
+  - frame_ancestors lists origins, https://host[:port] or https://*.host.example, which go
+    into the Content-Security-Policy header (scripts/security_headers.py checks them
+    again with origin_problem and site_url_problem before it writes a header);
+  - the logo is an image file inside docs/ (no ../, no absolute path, no link out of it).
+
+The checks read YAML nodes, never construct Python objects, so a bad file gives messages
+and never a traceback.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
 
-from yaml_tags import TagIgnoringLoader
-
 ROOT = Path(__file__).resolve().parent.parent
 MIN_CONTRAST = 4.5  # WCAG 2.2 AA, normal text
 WHITE = "#ffffff"
+MAX_FILE_BYTES = 4_000_000  # a settings file is a few kilobytes
+MAX_ORIGINS = 10
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml reads a 1 MB value at once
+STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+BOOL_TAG = "tag:yaml.org,2002:bool"
 
-# field: (required, what it is for). Every field of extra.clinic the theme reads.
-CLINIC_FIELDS: dict[str, tuple[bool, str]] = {
-    "name": (True, "the clinic's name, shown in the footer and on handouts"),
-    "phone": (True, "the number patients call; shown in the footer and on the non-urgent care card"),
-    "emergency_number": (True, "the number on the emergency care card, for example 999 or 911"),
-    "urgent_line_name": (True, "the urgent advice line on the urgent care card, for example NHS 111"),
-    "urgent_line_number": (True, "the urgent advice line's number, for example 111"),
-    "email": (False, "the clinic's email address"),
-    "address": (False, "the clinic's postal address"),
-    "website": (False, "the clinic's own web site (https)"),
-    "opening_hours": (False, "when the clinic answers the phone"),
-    "booking_url": (False, "where patients book or contact the clinic (https)"),
-    "colour": (False, "brand colour for the header, #rrggbb"),
-    "frame_ancestors": (False, "https origins allowed to show the guide in a frame"),
+
+@dataclass(frozen=True)
+class Field:
+    """One setting: what kind of value it takes, how long it may be, and an example."""
+
+    kind: str  # flag (true or false), text, plain (printed by the theme as it is), phone, email, https, colour, origins, site_url, logo, path
+    limit: int
+    example: str
+    meaning: str = ""
+    required: bool = False
+
+
+# Every field of extra.clinic the theme reads.
+CLINIC_FIELDS: dict[str, Field] = {
+    "name": Field("text", 80, "Riverside Physiotherapy", "the clinic's name, shown in the footer and on handouts", True),
+    "phone": Field("phone", 30, "01632 960 123", "the number patients call; shown in the footer and on the non-urgent care card", True),
+    "emergency_number": Field("phone", 15, "999", "the number on the emergency care card, for example 999 or 911", True),
+    "urgent_line_name": Field("text", 40, "NHS 111", "the urgent advice line on the urgent care card, for example NHS 111", True),
+    "urgent_line_number": Field("phone", 15, "111", "the urgent advice line's number, for example 111", True),
+    "email": Field("email", 100, "hello@clinic.example", "the clinic's email address"),
+    "address": Field("text", 200, "12 River Street, Exampletown, EX1 2AB", "the clinic's postal address"),
+    "website": Field("https", 200, "https://clinic.example/", "the clinic's own web site (https)"),
+    "opening_hours": Field("text", 120, "Monday to Friday, 8am to 6pm", "when the clinic answers the phone"),
+    "booking_url": Field("https", 200, "https://clinic.example/book/", "where patients book or contact the clinic (https)"),
+    "colour": Field("colour", 7, "#00594f", "brand colour for the header, #rrggbb"),
+    "frame_ancestors": Field("origins", 100, "https://clinic.example", "https origins allowed to show the guide in a frame"),
+    # Read by scripts/reviews.py (clinic-check): the build stops while a page lacks the clinic's current approval.
+    "require_local_approval": Field("flag", 5, "true", "true: the build stops while a page lacks the clinic's current approval"),
 }
+
+# The top-level settings a clinic file may hold (theme and extra are read below).
+SETTINGS: dict[str, Field] = {
+    "INHERIT": Field("path", 40, "../mkdocs.yml", "so the file takes the whole guide and its updates", True),
+    "docs_dir": Field("path", 40, "../docs", "paths in a clinic file are read from the clinics/ folder", True),
+    "watch": Field("paths", 40, "../snippets"),
+    "site_name": Field("plain", 80, "Riverside Physiotherapy patient guide"),
+    "site_description": Field("plain", 300, "Plain-language patient guide to nerve pain"),
+    "site_url": Field("site_url", 200, "https://clinic.example/patient-info/"),
+}
+THEME_FIELDS: dict[str, Field] = {
+    "custom_dir": Field("path", 40, "../overrides", "without it the clinic's name and numbers are not shown", True),
+    "logo": Field("logo", 200, "assets/clinic-logos/example.svg"),
+}
+REQUIRED_PATHS = {"INHERIT": "../mkdocs.yml", "docs_dir": "../docs", "custom_dir": "../overrides"}
+
+# ---------------------------------------------------------------- what a value may look like
+
+MARKUP = set('<>"`{}')  # could open a tag, end an attribute, or fill in a care card's {field}
+PLAIN_MARKUP = MARKUP | {"&"}  # the theme prints site_name and site_description as they are
+TEXT_KINDS = ("text", "plain", "phone", "email")  # where "write it in quotes" is the fix for a number
+LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST = rf"{LABEL}(?:\.{LABEL})*"
+PORT = r"(?::[0-9]{1,5})?"
+ORIGIN = re.compile(rf"https://(?:\*\.{LABEL}\.)?{HOST}{PORT}")
+URL_FOLDER = r"/(?:[A-Za-z0-9_~%-][A-Za-z0-9._~%-]*/)*"  # /, /patient-info/, /a/b/: no "." or ".." folders
+SITE_URL = re.compile(rf"https://{HOST}{PORT}{URL_FOLDER}")
+HTTPS_URL = re.compile(rf"https://{HOST}{PORT}(?:[/?#][^\s\"'<>`\\{{}}|^]*)?")
+EMAIL = re.compile(rf"[A-Za-z0-9._%+-]{{1,64}}@{LABEL}(?:\.{LABEL})+")
+PHONE = re.compile(r"\+?[0-9 ()./-]+")  # and at least one digit
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+LOGO_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
+LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
+HEADER_BREAKERS = re.compile(r"[\s\"';,\\]")  # end a header, a quoted value or a CSP directive
 
 
 @dataclass(frozen=True)
@@ -63,6 +131,25 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: error {self.rule}: {self.message}"
+
+
+class Unreadable(Exception):
+    """The file is not a YAML mapping that can be checked at all (exit status 2)."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+# A finding before it gets the file's name: (node it is about, rule, message).
+Finding = tuple[yaml.Node, str, str]
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A value as a message quotes it: short, on one line, control characters as \\uXXXX."""
+    text = " ".join(text.split())
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
 
 
 # ---------------------------------------------------------------- colour contrast
@@ -80,130 +167,344 @@ def contrast_ratio(first: str, second: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+# ---------------------------------------------------------------- checks on one value
+# Each returns what to write instead, or None when the value is fine. site_url_problem and
+# origin_problem are also used by scripts/security_headers.py before it writes a header.
+
+def character_problem(value: str, forbidden: set[str]) -> str | None:
+    for character in value:
+        if character in forbidden:
+            return f"remove the {character!r}: it is markup in a web page" + (
+                '; write "and" instead of &' if character == "&" else "")
+        if character in "\r\n\t":
+            return "write it on one line (use commas instead of line breaks)"
+        if unicodedata.category(character) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp"):
+            return f"remove the invisible character U+{ord(character):04X}"
+    return None
+
+
+def https_address_problem(value: str, pattern: re.Pattern, example: str) -> str | None:
+    """The first thing wrong with a web address, as the fix to make."""
+    breaker = HEADER_BREAKERS.search(value)
+    if breaker:
+        what = "space or line break" if breaker.group().isspace() else repr(breaker.group())
+        return f"remove the {what}: write the address alone, for example {example}"
+    parts = urlsplit(value)
+    if parts.scheme != "https":
+        return f"start it with https://, for example {example}"
+    if pattern is SITE_URL and (parts.query or parts.fragment or "?" in value or "#" in value):
+        return f"remove the ?… or #… part: write the guide's own address, for example {example}"
+    if pattern is SITE_URL and not value.endswith("/"):
+        return f"end it with /, for example {shown(value)}/"
+    if not pattern.fullmatch(value):
+        return f"write it as {example} (letters, digits and - . _ ~ only)"
+    return None
+
+
+def site_url_problem(value: str) -> str | None:
+    """site_url: https://host[:port]/ or https://host/folder/, nothing that could leave a header."""
+    return https_address_problem(value, SITE_URL, SETTINGS["site_url"].example)
+
+
+def origin_problem(value: str) -> str | None:
+    """One frame_ancestors origin: https://host[:port] or https://*.host.example."""
+    example = CLINIC_FIELDS["frame_ancestors"].example
+    problem = https_address_problem(value, ORIGIN, example)
+    if problem and "*" in value and problem.startswith("write it as"):
+        return "a * may only stand for the first part of a host name, as in https://*.clinic.example"
+    if problem:
+        return problem
+    if value.endswith("/"):
+        return f"remove the / at the end: {value.rstrip('/')}"
+    return None
+
+
+def value_problem(kind: str, value: str) -> str | None:
+    """What is wrong with a string value of this kind, or None."""
+    if kind in ("text", "phone", "email", "colour"):
+        problem = character_problem(value, MARKUP)
+    elif kind == "plain":
+        problem = character_problem(value, PLAIN_MARKUP)
+    else:
+        problem = None
+    if problem:
+        return problem
+    if kind == "phone" and not (PHONE.fullmatch(value.strip()) and re.search("[0-9]", value)):
+        return f'write the number to call with digits, spaces and + ( ) - only, for example "{CLINIC_FIELDS["phone"].example}"'
+    if kind == "email" and not EMAIL.fullmatch(value):
+        return f"write one email address, for example {CLINIC_FIELDS['email'].example}"
+    if kind == "https":
+        return https_address_problem(value, HTTPS_URL, "https://clinic.example/")
+    if kind == "site_url":
+        return site_url_problem(value)
+    if kind == "colour":
+        return colour_problem(value)
+    return None
+
+
+def colour_problem(colour: str) -> str | None:
+    if not COLOUR.fullmatch(colour):
+        return f'write the brand colour as #rrggbb in quotes, for example "#00594f" (got {shown(colour)!r})'
+    ratio = contrast_ratio(colour.lower(), WHITE)
+    if ratio < MIN_CONTRAST:
+        return (f"white text on {colour} has a contrast of {ratio:.1f} to 1; WCAG AA needs {MIN_CONTRAST} to 1. "
+                "Choose a darker shade of your brand colour")
+    return None
+
+
 # ---------------------------------------------------------------- reading the file
 
-def node_positions(node: yaml.Node, prefix: tuple = ()) -> dict[tuple, tuple[int, int]]:
-    """1-based (line, column) of every key path in the YAML document."""
-    positions: dict[tuple, tuple[int, int]] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            path = prefix + (key_node.value,)
-            positions[path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            positions.update(node_positions(value_node, path))
-    return positions
+def read_text(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise Unreadable(1, 1, f"the file is {size:,} bytes; a settings file is a few kilobytes")
+    return path.read_bytes().decode("utf-8")
 
 
-def load_settings(path: Path) -> tuple[dict, dict[tuple, tuple[int, int]]]:
-    text = path.read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=TagIgnoringLoader) or {}
-    if not isinstance(data, dict):
-        raise ValueError("the file must be a YAML mapping (key: value lines)")
-    document = yaml.compose(text, Loader=TagIgnoringLoader)
-    return data, node_positions(document) if document is not None else {}
+def unreadable_yaml(error: yaml.YAMLError) -> Unreadable:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    reason = getattr(error, "problem", None) or getattr(error, "context", None) or "not valid YAML"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Unreadable(line, column, f"not valid YAML: {reason}")
+
+
+def anchor_finding(text: str, loader: type) -> Finding | None:
+    """The first YAML anchor or alias: refused, since aliases can expand a few lines to gigabytes."""
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            node = yaml.ScalarNode(STR_TAG, "", event.start_mark, event.end_mark)
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            return (node, "clinic-yaml", f"{sign}{shown(event.anchor or '')}: YAML anchors and aliases are not "
+                    "allowed in a clinic file; write each value out in full")
+    return None
+
+
+def findings_with(text: str, loader: type, docs_dir: Path) -> list[Finding]:
+    """Every finding in the file as one YAML parser reads it; Unreadable if it cannot be checked."""
+    try:
+        anchor = anchor_finding(text, loader)
+        if anchor:
+            return [anchor]  # nothing else is read: the nodes could be shared a billion times
+        document = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError as error:
+        raise unreadable_yaml(error) from None
+    if not isinstance(document, yaml.MappingNode):
+        raise Unreadable(1, 1, "the file must be `key: value` lines; start from clinics/example.yml")
+    return check_document(document, text.splitlines(), docs_dir)
+
+
+def read_findings(path: Path, docs_dir: Path) -> list[Finding]:
+    """Every finding in the file. libyaml reads even a 1 MB value at once; a file it finds
+    nothing wrong with is read again by PyYAML's own parser, the one MkDocs uses, since the
+    two differ on a few rare inputs (a tab before a value, for one)."""
+    text = read_text(path)
+    return findings_with(text, LOADER, docs_dir) or findings_with(text, yaml.SafeLoader, docs_dir)
+
+
+def entries(node: yaml.MappingNode, found: list[Finding], where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """A mapping's keys and value nodes; a key written twice or a key that is not text is a finding."""
+    seen: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            found.append((key_node, "clinic-field", f"{where}: write each setting as `name: value`"))
+            continue
+        key = key_node.value
+        if key in seen:
+            first = seen[key][0].start_mark.line + 1
+            found.append((key_node, "clinic-yaml", f"{shown(key)}: set twice (first on line {first}); keep one"))
+            continue
+        seen[key] = (key_node, value_node)
+    return seen
+
+
+def mapping_or_finding(name: str, key_node: yaml.Node, value_node: yaml.Node, example: str,
+                       found: list[Finding]) -> yaml.MappingNode | None:
+    if isinstance(value_node, yaml.MappingNode):
+        return value_node
+    found.append((key_node, "clinic-field", f"{name}: write `{name}:` with the settings under it, indented, as in clinics/example.yml ({example})"))
+    return None
+
+
+def scalar_text(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
+                found: list[Finding]) -> str | None:
+    """The string a scalar node holds, or None with a finding if it is anything else."""
+    rule = rule_for(field)
+    if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a set of `key: value` lines"
+        found.append((key_node, rule, f'{name}: write one line of text, not {kind}, for example "{field.example}"'))
+        return None
+    if node.tag == STR_TAG:
+        value = node.value
+        if not value.strip():
+            found.append((key_node, rule, empty_message(name, field)))
+            return None
+        return value
+    if node.tag == NULL_TAG or node.value == "":
+        comment = source_after_key(lines, key_node)
+        if comment.startswith("#"):
+            found.append((key_node, rule, f'{name}: a # starts a comment in YAML; write it in quotes, "{shown(comment)}"'))
+        else:
+            found.append((key_node, rule, empty_message(name, field)))
+        return None
+    if node.tag.startswith("tag:yaml.org,2002:") and not node.style and field.kind in TEXT_KINDS:
+        # YAML read a number, true/false or a date: 02071234567 is octal, so it would show 283457911.
+        found.append((key_node, rule, f'{name}: write it in quotes, "{shown(node.value)}"'))
+        return None
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    written = shown(node.value) if not node.style else f"{tag} {shown(node.value)}"
+    found.append((key_node, rule, f'{name}: write it like "{field.example}" (got {written})'))
+    return None
+
+
+def source_after_key(lines: list[str], key_node: yaml.Node) -> str:
+    """What the file's line holds after `key:` (for a value YAML read as a comment)."""
+    line = lines[key_node.start_mark.line] if key_node.start_mark.line < len(lines) else ""
+    after = line[key_node.end_mark.column:].lstrip()
+    return after[1:].strip() if after.startswith(":") else ""
+
+
+def empty_message(name: str, field: Field) -> str:
+    if field.required:
+        return f'{name}: is empty; write it in quotes, for example "{field.example}" ({field.meaning})'
+    return f'{name}: is empty; write it in quotes, for example "{field.example}", or delete the line'
+
+
+def rule_for(field: Field) -> str:
+    return {"colour": "clinic-colour", "https": "clinic-url", "site_url": "clinic-url", "origins": "clinic-url",
+            "logo": "clinic-logo", "phone": "clinic-number", "path": "clinic-paths"}.get(field.kind, "clinic-field")
 
 
 # ---------------------------------------------------------------- the checks
 
-def check_inheritance(settings: dict) -> list[tuple[tuple, str, str]]:
-    found = []
-    if settings.get("INHERIT") != "../mkdocs.yml":
-        found.append((("INHERIT",), "clinic-inherit",
-                      "start the file with `INHERIT: ../mkdocs.yml` so it takes the whole guide and its updates"))
-    if settings.get("docs_dir") != "../docs":
-        found.append((("docs_dir",), "clinic-paths",
-                      "set `docs_dir: ../docs`: paths in a clinic file are read from the clinics/ folder"))
-    if (settings.get("theme") or {}).get("custom_dir") != "../overrides":
-        found.append((("theme",), "clinic-paths",
-                      "set `theme: {custom_dir: ../overrides}`: without it the clinic's name and numbers are not shown"))
+def check_value(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
+                found: list[Finding], docs_dir: Path) -> None:
+    """One setting: its shape, length and content."""
+    if field.kind == "origins":
+        check_origins(name, field, key_node, node, lines, found)
+        return
+    if field.kind == "paths":
+        check_paths(name, field, key_node, node, lines, found)
+        return
+    if field.kind == "flag":
+        if not (isinstance(node, yaml.ScalarNode) and node.tag == BOOL_TAG):
+            found.append((key_node, "clinic-field", f"{name}: write `{name}: true` or `{name}: false`, without quotes"))
+        return
+    value = scalar_text(name, field, key_node, node, lines, found)
+    if value is None:
+        return
+    if len(value) > field.limit:
+        found.append((key_node, rule_for(field), f"{name}: at most {field.limit} characters (this one has {len(value):,}); shorten it"))
+        return
+    if field.kind == "path":
+        wanted = REQUIRED_PATHS[name]
+        if value != wanted:
+            found.append((key_node, rule_for(field), f"{name}: write `{name}: {wanted}`: {field.meaning}"))
+        return
+    problem = logo_problem(value, docs_dir) if field.kind == "logo" else value_problem(field.kind, value)
+    if problem:
+        found.append((key_node, rule_for(field), f"{name}: {problem}"))
+
+
+def check_origins(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
+                  found: list[Finding]) -> None:
+    if node.tag == NULL_TAG and isinstance(node, yaml.ScalarNode):
+        return  # an empty list: only the guide itself may frame it
+    if not isinstance(node, yaml.SequenceNode):
+        found.append((key_node, "clinic-url", f'{name}: write a list of web site origins, for example ["{field.example}"]'))
+        return
+    if len(node.value) > MAX_ORIGINS:
+        found.append((key_node, "clinic-url", f"{name}: at most {MAX_ORIGINS} web sites"))
+        return
+    for item in node.value:
+        origin = scalar_text(name, field, item, item, lines, found)
+        if origin is None:
+            continue
+        problem = (f"at most {field.limit} characters" if len(origin) > field.limit else origin_problem(origin))
+        if problem:
+            found.append((item, "clinic-url", f"{name}: {problem} (an origin is https://host or https://*.host.example; got {shown(origin)!r})"))
+
+
+def check_paths(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
+                found: list[Finding]) -> None:
+    if not isinstance(node, yaml.SequenceNode):
+        found.append((key_node, "clinic-paths", f"{name}: write a list of folders, for example [../snippets, ../data]"))
+        return
+    for item in node.value:
+        value = scalar_text(name, field, item, item, lines, found)
+        if value is not None and (len(value) > field.limit or character_problem(value, MARKUP)):
+            found.append((item, "clinic-paths", f"{name}: write a folder of the guide, for example {field.example}"))
+
+
+def logo_problem(logo: str, docs_dir: Path) -> str | None:
+    """The logo must be an image file inside docs/, reached without leaving it."""
+    if not LOGO_PATH.fullmatch(logo) or ".." in logo.split("/"):
+        return ("write the path inside docs/ with letters, digits and - _ . only, "
+                "for example assets/clinic-logos/example.svg")
+    if not logo.lower().endswith(LOGO_TYPES):
+        return f"use an image file ({', '.join(LOGO_TYPES)}), for example assets/clinic-logos/example.svg"
+    docs = docs_dir.resolve()
+    target = (docs / logo).resolve()
+    if not target.is_relative_to(docs):
+        return f"docs/{logo} leads outside docs/: put the logo file itself in docs/assets/clinic-logos/"
+    if not target.is_file():
+        return f"no file docs/{logo}: put your logo in docs/assets/clinic-logos/"
+    return None
+
+
+def check_section(section: dict[str, tuple[yaml.Node, yaml.Node]], fields: dict[str, Field], where: str,
+                  parent: yaml.Node, lines: list[str], found: list[Finding], docs_dir: Path) -> None:
+    """Every field of one mapping: known, present when required, and well formed."""
+    for name, field in fields.items():
+        if field.required and name not in section:
+            found.append((parent, rule_for(field), f"{name}: add `{name}:` under {where}: {field.meaning or field.example}"))
+    for name, (key_node, value_node) in section.items():
+        if name not in fields:
+            known = ", ".join(fields)
+            found.append((key_node, "clinic-field", f"{shown(name)}: unknown setting under {where}; the known ones are {known}"))
+            continue
+        check_value(name, fields[name], key_node, value_node, lines, found, docs_dir)
+
+
+def check_document(document: yaml.MappingNode, lines: list[str], docs_dir: Path) -> list[Finding]:
+    found: list[Finding] = []
+    top = entries(document, found, "the file")
+    settings = {name: top[name] for name in top if name not in ("theme", "extra")}
+    check_section(settings, SETTINGS, "the top level (theme and extra hold the rest)", document, lines, found, docs_dir)
+    theme = sub_mapping(top, "theme", "custom_dir: ../overrides", document, found)
+    if theme is not None:
+        check_section(entries(theme, found, "theme"), THEME_FIELDS, "theme", top["theme"][0], lines, found, docs_dir)
+    extra = sub_mapping(top, "extra", "clinic:", document, found)
+    if extra is not None:
+        extra_entries = entries(extra, found, "extra")
+        for name, (key_node, _) in extra_entries.items():
+            if name != "clinic":
+                found.append((key_node, "clinic-field", f"{shown(name)}: a clinic file sets only extra.clinic; "
+                              "the wording of the guide and its care cards stays as the guide has it"))
+        clinic = sub_mapping(extra_entries, "clinic", "name: Riverside Physiotherapy", top["extra"][0], found)
+        if clinic is not None:
+            check_section(entries(clinic, found, "extra.clinic"), CLINIC_FIELDS, "extra.clinic",
+                          extra_entries["clinic"][0], lines, found, docs_dir)
     return found
 
 
-def check_required_fields(clinic: dict) -> list[tuple[tuple, str, str]]:
-    found = []
-    for field, (required, meaning) in CLINIC_FIELDS.items():
-        if required and not str(clinic.get(field) or "").strip():
-            found.append((("extra", "clinic"), "clinic-field", f"add `{field}:` under extra.clinic: {meaning}"))
-    for field in clinic:
-        if field not in CLINIC_FIELDS:
-            known = ", ".join(CLINIC_FIELDS)
-            found.append((("extra", "clinic", field), "clinic-field", f"unknown field `{field}`; the known fields are {known}"))
-    for field in ("emergency_number", "urgent_line_number", "phone"):
-        value = str(clinic.get(field) or "")
-        if value and not re.search(r"\d", value):
-            found.append((("extra", "clinic", field), "clinic-number", f"`{field}` has no digits: write the number to call, for example 999"))
-    return found
-
-
-def check_colour(clinic: dict) -> list[tuple[tuple, str, str]]:
-    colour = clinic.get("colour")
-    if colour is None:
-        return []
-    if not isinstance(colour, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
-        return [(("extra", "clinic", "colour"), "clinic-colour",
-                 f"write the brand colour as #rrggbb in quotes, for example \"#00594f\" (got {colour!r})")]
-    ratio = contrast_ratio(colour.lower(), WHITE)
-    if ratio < MIN_CONTRAST:
-        return [(("extra", "clinic", "colour"), "clinic-colour",
-                 f"white text on {colour} has a contrast of {ratio:.1f} to 1; WCAG AA needs {MIN_CONTRAST} to 1. "
-                 "Choose a darker shade of your brand colour")]
-    return []
-
-
-def check_addresses(settings: dict, clinic: dict) -> list[tuple[tuple, str, str]]:
-    found = []
-    site_url = settings.get("site_url")
-    if site_url:
-        if urlsplit(site_url).scheme != "https" or not site_url.endswith("/"):
-            found.append((("site_url",), "clinic-url",
-                          "site_url must start with https:// and end with /, for example https://clinic.example/patient-info/"))
-    for field in ("website", "booking_url"):
-        value = clinic.get(field)
-        if value and urlsplit(str(value)).scheme != "https":
-            found.append((("extra", "clinic", field), "clinic-url", f"`{field}` must start with https://"))
-    for origin in clinic.get("frame_ancestors") or []:
-        parts = urlsplit(str(origin))
-        if parts.scheme != "https" or not parts.netloc or parts.path not in ("", "/"):
-            found.append((("extra", "clinic", "frame_ancestors"), "clinic-url",
-                          f"frame_ancestors takes web site origins such as https://clinic.example (got {origin!r})"))
-    return found
-
-
-def check_logo(settings: dict, docs_dir: Path) -> list[tuple[tuple, str, str]]:
-    logo = (settings.get("theme") or {}).get("logo")
-    if logo and not (docs_dir / logo).is_file():
-        return [(("theme", "logo"), "clinic-logo", f"no file docs/{logo}: put your logo in docs/assets/clinic-logos/")]
-    return []
+def sub_mapping(section: dict[str, tuple[yaml.Node, yaml.Node]], name: str, example: str,
+                parent: yaml.Node, found: list[Finding]) -> yaml.MappingNode | None:
+    """A nested mapping that must be there (theme, extra, extra.clinic)."""
+    if name not in section:
+        found.append((parent, "clinic-field", f"{name}: add a `{name}:` section ({example}); see clinics/example.yml"))
+        return None
+    key_node, value_node = section[name]
+    return mapping_or_finding(name, key_node, value_node, example, found)
 
 
 def check_settings(path: Path, docs_dir: Path = ROOT / "docs") -> list[Problem]:
-    """Every problem in one clinic settings file, each at the line to fix."""
-    settings, positions = load_settings(path)
-    clinic = (settings.get("extra") or {}).get("clinic")
-    if not isinstance(clinic, dict):
-        clinic = {}
-        found = [(("extra",), "clinic-field", "add an `extra: clinic:` section; see clinics/example.yml")]
-    else:
-        found = []
-    found += check_inheritance(settings)
-    found += check_required_fields(clinic)
-    found += check_colour(clinic)
-    found += check_addresses(settings, clinic)
-    found += check_logo(settings, docs_dir)
-    shown = display_path(path)
-    problems = []
-    for key_path, rule, message in found:
-        line, column = nearest_position(positions, key_path)
-        problems.append(Problem(shown, line, column, rule, message))
-    return problems
+    """Every problem in one clinic settings file, each at the line to fix.
 
-
-def nearest_position(positions: dict[tuple, tuple[int, int]], key_path: tuple) -> tuple[int, int]:
-    """The position of the key, or of its closest parent that exists, or the top."""
-    while key_path:
-        if key_path in positions:
-            return positions[key_path]
-        key_path = key_path[:-1]
-    return (1, 1)
+    Raises Unreadable when the file is not a YAML mapping at all."""
+    found = read_findings(path, docs_dir)
+    name = display_path(path)
+    return [Problem(name, node.start_mark.line + 1, node.start_mark.column + 1, rule, message)
+            for node, rule, message in found]
 
 
 def display_path(path: Path) -> str:
@@ -220,8 +521,12 @@ def main(argv: list[str]) -> int:
     path = Path(argv[0])
     try:
         problems = check_settings(path)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as error:
-        print(f"{path}: cannot read the clinic settings: {error}", file=sys.stderr)
+    except Unreadable as error:
+        print(f"{display_path(path)}:{error.line}:{error.column}: error clinic-yaml: cannot read the clinic settings: {error.message}", file=sys.stderr)
+        return 2
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "save it as UTF-8 text"
+        print(f"{display_path(path)}:1:1: error clinic-yaml: cannot read the clinic settings: {reason}", file=sys.stderr)
         return 2
     for problem in problems:
         print(problem)

@@ -12,6 +12,9 @@ line of each says where it comes from, in a comment that does not show on the pa
     snippets/generated/sources.md        the full reference list, included by docs/about/sources.md
     snippets/contact/*-action.md         each care card's call to action, from mkdocs.yml
                                          `extra.care_cards.neutral`
+    snippets/cards/*.md and snippets/generated/warning-signs-*.md
+                                         the care cards and the warning-sign tables, from
+                                         data/warning-signs.yml (scripts/warning_signs.py)
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 import yaml
 
+import warning_signs
 from yaml_tags import RefusedYaml, TagIgnoringLoader, load_checked
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,14 +170,17 @@ def render_sources(references: dict[str, dict]) -> str:
 def planned_outputs() -> dict[Path, tuple[Source, str]]:
     """Every generated file, with its source and the text it must hold (its note first)."""
     terms = load_terms(TERMS_FILE)
+    references = load_references(REFERENCES_FILE)
     terms_source, references_source = Source(TERMS_FILE), Source(REFERENCES_FILE)
     outputs = {
         GLOSSARY_FILE: (terms_source, terms_source.note(MARKDOWN_COMMENT) + render_glossary(terms)),
         ABBREVIATIONS_FILE: (terms_source, terms_source.note(MARKDOWN_COMMENT) + render_abbreviations(terms)),
         VALE_RULE_FILE: (terms_source, terms_source.note(YAML_COMMENT) + render_vale_rule(terms)),
-        SOURCES_FILE: (references_source, references_source.note(MARKDOWN_COMMENT)
-                       + render_sources(load_references(REFERENCES_FILE))),
+        SOURCES_FILE: (references_source, references_source.note(MARKDOWN_COMMENT) + render_sources(references)),
     }
+    # The care cards and sign tables carry warning_signs.HEADER, which names their source.
+    signs_source = Source(warning_signs.SIGNS_FILE)
+    outputs.update({path: (signs_source, text) for path, text in warning_signs.expected_outputs(references).items()})
     # Each card's heading includes its call to action: the note is an HTML comment, which
     # the heading keeps out of sight (and out of its accessible name), and the theme still
     # finds the action by its exact text to put a clinic's numbers in its place.
@@ -226,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         for path in write_outputs():
             print(f"wrote {path.relative_to(ROOT)}")
         return 0
+    except warning_signs.DataError as error:
+        print(f"{error}", file=sys.stderr)
+        return 2
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
         print(f"data/terms.yml, data/references.yml or mkdocs.yml: cannot generate: {error}", file=sys.stderr)
         return 2

@@ -10,8 +10,9 @@ What it does, in order:
     2. refuses if the page already exists or is already in the navigation
     3. finds the navigation section: the one given, or the one that already holds pages
        from the same folder (nerve-pain/ -> "Nerve pain after physiotherapy")
-    4. writes the page with today's review dates (next review one year on) and
-       "Clinical review pending", and adds one line to `nav:` in mkdocs.yml. The rest of
+    4. writes the page with today's date as `written:` (the page says "Written <date>. Not
+       yet reviewed by a clinician." until a review is recorded with `make sign-off`; a
+       review is never front matter), and adds one line to `nav:` in mkdocs.yml. The rest of
        mkdocs.yml stays as it is, comments included: the script edits the text, it never
        rewrites the file from parsed YAML.
     5. runs the checker (scripts/check.py) on the new page and lists what is left to do.
@@ -46,9 +47,7 @@ PAGE_TEMPLATE = """\
 ---
 title: {title}
 description: {description}
-last_reviewed: {last_reviewed}
-next_review: {next_review}
-reviewed_by: Clinical review pending
+written: {written}
 sources: []
 ---
 
@@ -83,14 +82,6 @@ class NavItem:
     indent: int
     title: str | None  # None for a bare page entry ("- nerve-pain/index.md")
     target: str | None  # page path, or None for a section
-
-
-def one_year_on(day: dt.date) -> dt.date:
-    """The same day next year; 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
 
 
 def yaml_scalar(text: str) -> str:
@@ -288,8 +279,7 @@ def render_page(title: str, description: str, today: dt.date, related: str) -> s
     return PAGE_TEMPLATE.format(
         title=yaml_scalar(title),
         description=yaml_scalar(description) if description else '""',
-        last_reviewed=today.isoformat(),
-        next_review=one_year_on(today).isoformat(),
+        written=today.isoformat(),
         heading=title,
         related=related,
     )
@@ -360,6 +350,8 @@ def next_steps(page: str, description: str, checker_status: int | None) -> list[
         "Add the keys of the sources you use to `sources:` (see CONTRIBUTING.md, Sources).",
         "Link to the new page from at least one other page, for example its section's start page.",
         "Preview with `make serve`, then run `make check` before you open a pull request.",
+        "Ask a healthcare professional to review it; they record it with `make sign-off` "
+        "(CONTRIBUTING.md, Clinical review).",
     ]
     return steps
 
@@ -394,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, UnicodeDecodeError, ValueError) as problem:
         print(f"new-page: nothing changed: {problem}", file=sys.stderr)
         return 1
-    print(f"Made docs/{page} (next review {one_year_on(today).isoformat()}).")
+    print(f"Made docs/{page} (written {today.isoformat()}, not yet reviewed).")
     print(f'Added it to the navigation in mkdocs.yml, at the end of "{section}".')
     status = run_checker(root, page_file)
     print("\nWhat to do next:")

@@ -7,7 +7,13 @@
 hosting, the security policy, handouts) and by the web benchmark (scripts/bench_web.py):
 
   * the site answers under a sub-path (`--prefix`), like https://clinic.example/patient-info/,
-    and a folder's address answers with its index.html;
+    and a folder's address answers with its index.html (without its slash: a 301 to it);
+  * it never serves a file outside the site folder (`..`, `%2e%2e`, symlinks), a dotfile
+    (.htaccess), _headers or the site-headers/ folder: those are 404; an address that is not
+    one (a broken %-escape, a null byte, bytes that are not UTF-8) is 400, never a dropped
+    connection;
+  * one thread per connection and a listen queue of 256, so a burst of 200 requests is
+    answered at once; stopping the server ends every connection and its thread;
   * every response carries the headers of site/_headers (the Content-Security-Policy and
     the rest, written by scripts/security_headers.py), as Netlify or Cloudflare Pages would;
   * a missing page gets the site's 404.html with status 404, as the nginx and Apache
@@ -30,14 +36,17 @@ import gzip
 import hashlib
 import http.server
 import mimetypes
+import os
 import re
+import socket
 import socketserver
+import stat as stat_module
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote_to_bytes
 
 COMPRESSIBLE = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".map"}
 # Material's fingerprinted assets: bundle.a5f9d56c.min.js, main.57a0d79d.min.css, ...
@@ -114,15 +123,53 @@ class _CountingWriter:
         return getattr(self.raw, name)
 
 
+class BadRequest(ValueError):
+    """A request target that is not a path at all: answered with 400."""
+
+
+INVALID_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+HOST_FILES = {"_headers", "_redirects"}  # a host's settings, never pages
+HOST_FOLDERS = {"site-headers"}  # the nginx and Apache snippets, if built inside the site folder
+MAX_NAME_BYTES = 255  # the longest file name Linux, macOS and Windows allow
+
+
+def split_target(target: str) -> tuple[str, str]:
+    """(decoded path, raw query) of a request target such as `/patient-info/caf%C3%A9/?x=1`.
+
+    BadRequest when it is not an address: not starting with "/", a broken %-escape, bytes
+    that are not UTF-8 once decoded, or a control character (a null byte, CR, LF, ...)."""
+    if CONTROL.search(target):
+        raise BadRequest("control character")
+    path, _, query = target.partition("#")[0].partition("?")
+    if not path.startswith("/") or INVALID_ESCAPE.search(path):
+        raise BadRequest("not a path")
+    try:  # http.server read the request line as Latin-1: that gives back its bytes
+        decoded = unquote_to_bytes(path.encode("latin-1")).decode("utf-8")
+    except UnicodeError:
+        raise BadRequest("not UTF-8") from None
+    if CONTROL.search(decoded):
+        raise BadRequest("control character")
+    return decoded, query
+
+
+def is_hidden(parts: tuple[str, ...] | list[str]) -> bool:
+    """True for what a host must never serve: dotfiles and dot-folders (.htaccess, .env, `..`),
+    the host's settings (_headers), the site-headers/ folder, and names no file system allows."""
+    return any(part.startswith(".") or part in HOST_FILES or len(part.encode()) > MAX_NAME_BYTES
+               for part in parts) or bool(parts and parts[0] in HOST_FOLDERS)
+
+
 class SiteHandler(http.server.BaseHTTPRequestHandler):
     """GET and HEAD for a static site under `prefix`, with gzip, ETags and caching headers."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as every real host does
+    timeout = 60  # an idle kept-alive connection is closed after a minute (nginx: 75 s)
     root: Path
     prefix: str
     extra_headers: dict[str, str]
     ledger: Ledger
-    _cache: dict[Path, tuple[bytes, bytes | None, str, str]]
+    _cache: dict[tuple[Path, int, int], tuple[bytes, bytes | None, str, str]]
 
     def log_message(self, *args) -> None:  # quiet: tests read results, not logs
         pass
@@ -137,55 +184,91 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._serve(send_body=True)
 
-    def _resolve(self, path: str) -> Path | None:
-        if not path.startswith(self.prefix):
+    def _locate(self, segments: list[str]) -> tuple[Path, os.stat_result] | None:
+        """The file or folder at `segments` under the site folder, symlinks followed, if it
+        exists, stays inside the site folder and is not hidden; None otherwise."""
+        try:
+            target = self.root.joinpath(*segments).resolve(strict=True)
+            stat = target.stat()
+        except (OSError, RuntimeError):  # missing, name too long, symlink loop, no permission
             return None
-        target = (self.root / path[len(self.prefix):]).resolve()
-        if not target.is_relative_to(self.root):
+        if not target.is_relative_to(self.root) or is_hidden(target.relative_to(self.root).parts):
             return None
-        if target.is_dir():
-            if not path.endswith("/"):
-                return None
-            target = target / "index.html"
-        return target if target.is_file() else None
+        return target, stat
 
-    def _load(self, target: Path) -> tuple[bytes, bytes | None, str, str]:
-        """(body, gzipped body or None, ETag, Last-Modified), read once per file."""
-        if target not in self._cache:
+    def _load(self, target: Path, stat: os.stat_result) -> tuple[bytes, bytes | None, str, str]:
+        """(body, gzipped body or None, ETag, Last-Modified), read once per version of a file."""
+        key = (target, stat.st_mtime_ns, stat.st_size)
+        if key not in self._cache:
             body = target.read_bytes()
             compressed = gzip.compress(body, compresslevel=6, mtime=0) if target.suffix in COMPRESSIBLE else None
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-            modified = email.utils.formatdate(target.stat().st_mtime, usegmt=True)
-            self._cache[target] = (body, compressed, etag, modified)
-        return self._cache[target]
+            modified = email.utils.formatdate(stat.st_mtime, usegmt=True)
+            self._cache[key] = (body, compressed, etag, modified)
+        return self._cache[key]
 
     def _send_headers(self, headers: dict[str, str]) -> None:
         for name, value in {**headers, **self.extra_headers}.items():
             self.send_header(name, value)
         self.end_headers()
 
+    def _send_text(self, status: int, text: str, send_body: bool, headers: dict[str, str] | None = None) -> int:
+        """A short plain-text answer (a redirect, a bad request, a 404 without a 404 page)."""
+        body = text.encode()
+        self.send_response(status)
+        self._send_headers({"Content-Type": "text/plain; charset=utf-8", "Content-Length": str(len(body)),
+                            "Cache-Control": REVALIDATE, **(headers or {})})
+        if send_body:
+            self.wfile.write(body)
+        return status
+
     def _serve(self, send_body: bool) -> None:
         before = self.wfile.written
-        path = unquote(urlsplit(self.path).path)
-        if path + "/" == self.prefix:
-            self.send_response(301)
-            self._send_headers({"Location": self.prefix, "Content-Length": "0"})
-            self.ledger.add(Sent(self.path, 301, self.wfile.written - before))
-            return
-        target, status = self._resolve(path), 200
-        if target is None:
-            status, target = 404, self.root / "404.html"
-            if not target.is_file():
-                self.send_error(404)
-                self.ledger.add(Sent(self.path, 404, self.wfile.written - before))
-                return
-        body, compressed, etag, modified = self._load(target)
+        status = self._answer(send_body)
+        self.ledger.add(Sent(self.path, status, self.wfile.written - before))
+
+    def _answer(self, send_body: bool) -> int:
+        """Send the answer to the request and return its status."""
+        try:
+            path, query = split_target(self.path)
+        except BadRequest:
+            self.close_connection = True
+            return self._send_text(400, "Bad request: this is not a valid address.\n", send_body,
+                                   {"Connection": "close"})
+        found = None
+        if (path + "/").startswith(self.prefix):
+            segments = [part for part in path[len(self.prefix):].split("/") if part]
+            found = None if is_hidden(segments) else self._locate(segments)
+        if found and stat_module.S_ISDIR(found[1].st_mode):
+            index = self._locate(segments + ["index.html"])
+            if index and not path.endswith("/"):  # a folder's address without its slash
+                location = quote(self.prefix + "".join(part + "/" for part in segments)) + ("?" + query if query else "")
+                return self._send_text(301, "", send_body, {"Location": location})
+            found = index
+        elif found and path.endswith("/"):
+            found = None  # a file asked for as a folder
+        if found and not stat_module.S_ISREG(found[1].st_mode):
+            found = None  # a device, a socket, a folder named index.html, ...
+        if found:
+            try:
+                return self._send_file(200, *found, send_body)
+            except OSError:  # removed or unreadable since it was found
+                pass
+        not_found_page = self._locate(["404.html"])
+        if not_found_page:
+            try:
+                return self._send_file(404, *not_found_page, send_body)
+            except OSError:
+                pass
+        return self._send_text(404, "Not found.\n", send_body)
+
+    def _send_file(self, status: int, target: Path, stat: os.stat_result, send_body: bool) -> int:
+        body, compressed, etag, modified = self._load(target, stat)
         cache_control = IMMUTABLE if FINGERPRINTED.search(target.name) else REVALIDATE
         if status == 200 and etag in (self.headers.get("If-None-Match") or ""):
             self.send_response(304)
             self._send_headers({"ETag": etag, "Cache-Control": cache_control})
-            self.ledger.add(Sent(self.path, 304, self.wfile.written - before))
-            return
+            return 304
         gzip_ok = compressed is not None and "gzip" in (self.headers.get("Accept-Encoding") or "")
         payload = compressed if gzip_ok else body
         content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
@@ -201,7 +284,49 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         self._send_headers(headers)
         if send_body:
             self.wfile.write(payload)
-        self.ledger.add(Sent(self.path, status, self.wfile.written - before))
+        return status
+
+
+class _ThreadingServer(socketserver.ThreadingTCPServer):
+    """One thread per connection, a long listen queue, and a clean stop.
+
+    `close_connections()` ends every open connection (idle kept-alive ones too) and waits
+    for their threads, so a test's server leaves nothing running behind it."""
+
+    allow_reuse_address = True
+    request_queue_size = 256  # 200 phones in a waiting room at once; socketserver's default is 5
+    daemon_threads = True  # never keeps the interpreter alive; joined by close_connections()
+
+    def __init__(self, address, handler) -> None:
+        self._workers: dict[socket.socket, threading.Thread] = {}
+        self._workers_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address) -> None:
+        worker = threading.Thread(target=self.process_request_thread, args=(request, client_address), daemon=True)
+        with self._workers_lock:
+            self._workers = {sock: thread for sock, thread in self._workers.items() if thread.is_alive()}
+            self._workers[request] = worker
+        worker.start()
+
+    def shutdown_request(self, request) -> None:
+        with self._workers_lock:  # never at the same time as close_connections()
+            super().shutdown_request(request)
+
+    def close_connections(self, timeout: float = 5.0) -> None:
+        with self._workers_lock:
+            workers = list(self._workers.items())
+            for sock, _ in workers:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)  # wakes a thread waiting to read or write
+                except OSError:  # already closed
+                    pass
+        for _, thread in workers:
+            thread.join(timeout)
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):  # a client that left is no error
+            super().handle_error(request, client_address)
 
 
 class SiteServer:
@@ -219,10 +344,10 @@ class SiteServer:
             "ledger": self.ledger,
             "_cache": {},
         })
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", port), handler)
-        self._server.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = _ThreadingServer(("127.0.0.1", port), handler)
+        self.port = self._server.server_address[1]
+        self.prefix = prefix
+        self.origin = f"http://127.0.0.1:{self.port}"
         self.url = self.origin + prefix
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -232,7 +357,9 @@ class SiteServer:
 
     def __exit__(self, *exc) -> None:
         self._server.shutdown()
+        self._server.close_connections()
         self._server.server_close()
+        self._thread.join()
 
     def wait_until_quiet(self, quiet: float = 0.3, timeout: float = 15.0) -> None:
         """Wait until no new response has been sent for `quiet` seconds (workers finish late)."""

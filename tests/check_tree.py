@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 import check
+import reviews
 from conftest import ROOT
 
 TODAY = dt.date(2026, 11, 23)
@@ -35,9 +36,7 @@ def front_matter(title: str, **fields) -> str:
     values = {
         "title": title,
         "description": f"What {title.lower()} means for you, in plain words.",
-        "last_reviewed": dt.date(2026, 11, 1),
-        "next_review": dt.date(2027, 11, 1),
-        "reviewed_by": "Clinical review pending",
+        "written": dt.date(2026, 11, 1),
         "sources": ["ref-a"],
     }
     values.update(fields)
@@ -101,6 +100,11 @@ class SiteTree:
         }
         self.write("mkdocs.yml", yaml.safe_dump(config, sort_keys=False))
         self.write("data/references.yml", yaml.safe_dump({"extra": {"references": self.references}}, sort_keys=False))
+
+    def sign_off(self, page: str, on: dt.date = dt.date(2026, 11, 1), by: str = "Sam Lee, physiotherapist",
+                 clinic: str = "") -> str:
+        """Record a review (or, with `clinic`, a clinic's approval) of docs/`page` as it is now."""
+        return reviews.sign_off(self.root, page, by, clinic_settings=clinic, today=on)
 
     def check(self, today: dt.date = TODAY) -> list[check.Finding]:
         return list(check.run_checks(self.root, today).findings)

@@ -42,20 +42,44 @@ def test_every_page_fits_a_phone_screen_without_sideways_scrolling(phone, site_s
     assert not too_wide, f"pages wider than a 375 px screen (extra px): {too_wide}"
 
 
-def test_emergency_signs_are_visible_on_the_start_page_without_a_click(phone, site_server):
+WARNING_PAGES = ["nerve-pain/warning-signs.md", "dry-needling/when-to-get-help.md"]
+
+
+def first_screen_box(page, locator) -> dict:
+    """Where an element is on a freshly loaded page, before any scrolling (CSS px)."""
+    assert page.evaluate("window.scrollY") == 0
+    box = locator.bounding_box()
+    assert box, "the element is not displayed"
+    return box
+
+
+def test_the_start_pages_get_help_links_are_on_the_first_phone_screen(phone, site_server):
     phone.goto(site_server)
-    cards = phone.locator(".care-card--emergency")
-    assert cards.count() == 2
-    for index in range(2):
-        assert cards.nth(index).is_visible()
-        assert "emergency number" in cards.nth(index).inner_text()
+    for page in WARNING_PAGES:
+        link = phone.locator(f'article a[href$="{page_url(page)}"]').first
+        box = first_screen_box(phone, link)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], \
+            f"the link to {page} is at {box['y']:.0f}-{box['y'] + box['height']:.0f} px, below a {PHONE['height']} px screen"
+        assert link.is_visible()
+
+
+@pytest.mark.parametrize("page", WARNING_PAGES)
+def test_the_emergency_card_starts_on_the_first_phone_screen_of_each_warning_page(phone, site_server, page):
+    phone.goto(url_of(site_server, page))
+    card = phone.locator(".care-card--emergency")
+    assert card.count() == 1
+    heading = card.locator(".care-card__heading")
+    box = first_screen_box(phone, heading)
+    assert box["y"] + box["height"] <= PHONE["height"], \
+        f"{page}: the emergency card's heading ends at {box['y'] + box['height']:.0f} px, below a {PHONE['height']} px screen"
+    assert heading.is_visible() and "emergency number" in heading.inner_text()
 
 
 @pytest.mark.parametrize(
     "link_text, heading",
     [
-        ("normal soreness or a warning sign", "Normal soreness or a warning sign?"),
-        ("when to get help after dry needling", "When to get help after dry needling"),
+        ("warning signs: nerve pain", "Normal soreness or a warning sign?"),
+        ("warning signs: dry needling", "When to get help after dry needling"),
     ],
 )
 def test_one_tap_from_the_start_page_reaches_what_to_do(phone, site_server, link_text, heading):
@@ -76,6 +100,8 @@ def test_one_tap_from_the_start_page_reaches_what_to_do(phone, site_server, link
         ("zap", ["dry-needling/what-you-may-feel/"]),
         ("physio", ["nerve-pain/"]),
         ("saddle numbness", ["nerve-pain/warning-signs/"]),
+        ("bladder problems", ["nerve-pain/warning-signs/"]),
+        ("symptom diary", ["nerve-pain/working-with-your-physiotherapist/", "printables/pain-diary/"]),
     ],
 )
 def test_search_finds_pages_by_everyday_words(desktop, site_server, query, expected_pages):

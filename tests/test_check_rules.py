@@ -143,10 +143,10 @@ def test_generated_glossary_may_name_the_words_we_do_not_use(tree):
 def test_missing_front_matter_fields_are_named_with_examples_to_copy(tree):
     tree.write("docs/a.md", "---\ntitle: Page A\n---\n\n# Page A\n\n[start](index.md)\n")
     [found] = tree.findings("front-matter")
-    assert "'description', 'last_reviewed', 'next_review', 'reviewed_by', 'sources' are missing" in found.message
+    assert "'description', 'written', 'sources' are missing" in found.message
     assert "Add these lines: description: " in found.message
-    # The dates to copy are the day of the check and a year on (TODAY in check_tree.py).
-    assert "last_reviewed: 2026-11-23 | next_review: 2027-11-23" in found.message
+    # The date to copy is the day of the check (TODAY in check_tree.py).
+    assert "written: 2026-11-23 | sources: " in found.message
 
 
 def test_a_page_without_front_matter_is_reported(tree):
@@ -156,12 +156,13 @@ def test_a_page_without_front_matter_is_reported(tree):
 
 
 @pytest.mark.parametrize("fields, problem", [
-    ({"last_reviewed": "22 November 2026"}, "'last_reviewed' is not a date"),
-    ({"next_review": "2026-02-30"}, "'next_review' is not a date"),
-    ({"next_review": dt.date(2026, 10, 1), "last_reviewed": dt.date(2026, 10, 1)}, "is not after last_reviewed"),
-    ({"last_reviewed": dt.date(2027, 1, 1)}, "is in the future"),
+    ({"written": "22 November 2026"}, "'written' is not a date"),
+    ({"written": "2026-02-30"}, "'written' is not a date"),
+    ({"written": dt.date(2027, 1, 1)}, "is in the future"),
     ({"description": "x" * 160}, "description is 160 characters"),
-    ({"reviewed_by": ""}, "'reviewed_by' is empty"),
+    ({"reviewed_by": "Dr A, physiotherapist"}, "'reviewed_by' no longer belongs in the front matter"),
+    ({"last_reviewed": dt.date(2026, 11, 1)}, "'last_reviewed' no longer belongs in the front matter"),
+    ({"next_review": dt.date(2027, 11, 1)}, "'next_review' no longer belongs in the front matter"),
     ({"sources": "ref-a"}, "'sources' is not a list"),
 ])
 def test_front_matter_values_must_be_well_formed(tree, fields, problem):
@@ -179,15 +180,6 @@ def test_broken_yaml_front_matter_is_reported_at_its_line(tree):
     tree.write("docs/a.md", "---\ntitle: Page A\ndescription: [unclosed\n---\n\n# Page A\n")
     [found] = tree.findings("front-matter")
     assert found.line == 3 and "not valid YAML" in found.message
-
-
-def test_review_due_soon_is_a_warning_and_overdue_is_an_error(tree):
-    assert tree.findings("review-due", today=dt.date(2027, 10, 1)) == []
-    due = tree.findings("review-due", today=dt.date(2027, 10, 2))
-    assert len(due) == 3 and {f.severity for f in due} == {"warning"}
-    assert tree.findings("review-overdue", today=dt.date(2027, 11, 1)) == []
-    overdue = tree.findings("review-overdue", today=dt.date(2027, 11, 2))
-    assert len(overdue) == 3 and {f.severity for f in overdue} == {"error"}
 
 
 # ---------------------------------------------------------------- citations

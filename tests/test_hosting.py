@@ -15,7 +15,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from conftest import CLINIC_EXAMPLE, search_result_links
-from security_headers import content_security_policy, inline_hashes, main as write_headers_main, sha256_source
+from security_headers import (HSTS_MAX_AGE, content_security_policy, inline_hashes, main as write_headers_main,
+                              sha256_source, site_settings, theme_code)
 from serve_site import SiteServer, read_headers_file
 
 PREFIX = "/patient-info/"
@@ -44,7 +45,7 @@ def test_the_policy_allows_each_inline_script_by_hash_and_nothing_inline_otherwi
     headers = read_headers_file(hosted_site / "_headers")
     policy = headers["Content-Security-Policy"]
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
-    scripts, _ = inline_hashes(hosted_site)
+    scripts, _ = inline_hashes(hosted_site, theme_code(site_settings(CLINIC_EXAMPLE).template_dirs))
     assert scripts, "Material pages have inline scripts; none were found"
     for digest in scripts:
         assert digest in policy
@@ -61,6 +62,14 @@ def test_the_same_headers_are_written_for_apache_and_nginx(hosted_site):
     assert f"ErrorDocument 404 {PREFIX}404.html" in apache
     assert f'add_header Content-Security-Policy "{policy}" always;' in nginx
     assert f"error_page 404 {PREFIX}404.html;" in nginx
+
+
+def test_all_three_header_files_ask_browsers_for_https_for_a_year(hosted_site):
+    assert HSTS_MAX_AGE == 365 * 24 * 60 * 60
+    hsts = f"max-age={HSTS_MAX_AGE}"
+    assert read_headers_file(hosted_site / "_headers")["Strict-Transport-Security"] == hsts
+    assert f'Header always set Strict-Transport-Security "{hsts}"' in (hosted_site / ".htaccess").read_text(encoding="utf-8")
+    assert f'add_header Strict-Transport-Security "{hsts}" always;' in (hosted_site.parent / "nginx.conf").read_text(encoding="utf-8")
 
 
 def test_hashes_are_those_the_browser_computes():
@@ -251,7 +260,8 @@ def test_the_guide_works_inside_a_frame_on_another_site(browser, hosted_site, tm
         frame = page.frame_locator("#guide")
         frame.locator("h1").first.wait_for()
         assert "Nerve pain after physiotherapy" in frame.locator("h1").first.inner_text()
-        frame.locator(".care-card--emergency").first.wait_for(state="visible")
+        # The start page's "Get help now" route to the warning signs is on screen.
+        frame.locator("article a[href*='warning-signs']").first.wait_for(state="visible")
         frame.locator("form[data-md-component='palette'] label:visible").first.click()
         page.wait_for_timeout(300)
         context.close()

@@ -65,17 +65,16 @@ def added_lines(before: str, after: str) -> list[str]:
     return added
 
 
-def test_makes_the_page_with_todays_review_dates_one_year_apart(repo):
+def test_makes_the_page_written_today_and_claims_no_review(repo):
     result = new_page(repo, "--page", "nerve-pain/sleep.md", "--title", "Sleeping with nerve pain")
     assert result.returncode == 0, result.stderr
     meta, body = split_front_matter((repo / "docs/nerve-pain/sleep.md").read_text(encoding="utf-8"))
-    today = dt.date.today()
     assert meta["title"] == "Sleeping with nerve pain"
-    assert meta["last_reviewed"] == today
-    assert meta["next_review"] == today.replace(year=today.year + 1) or today.month == 2 and today.day == 29
-    assert meta["reviewed_by"] == "Clinical review pending"
+    assert meta["written"] == dt.date.today()
+    assert not {"last_reviewed", "next_review", "reviewed_by"} & set(meta), "a review is a record, never front matter"
     assert meta["sources"] == []
     assert "# Sleeping with nerve pain" in body
+    assert "make sign-off" in result.stdout
 
 
 def test_the_template_has_the_same_front_matter_fields_as_the_existing_pages(repo):
@@ -83,13 +82,12 @@ def test_the_template_has_the_same_front_matter_fields_as_the_existing_pages(rep
     new_meta, _ = split_front_matter((repo / "docs/nerve-pain/sleep.md").read_text(encoding="utf-8"))
     old_meta, _ = split_front_matter((ROOT / "docs" / EXISTING_PAGE).read_text(encoding="utf-8"))
     assert list(new_meta) == list(old_meta)
-    assert (old_meta["next_review"] - old_meta["last_reviewed"]).days in (365, 366), "pages use a one-year cycle"
 
 
-def test_next_review_after_29_february_is_28_february(repo):
+def test_the_written_date_can_be_given(repo):
     new_page(repo, "--page", "nerve-pain/leap.md", "--title", "Leap day", "--today", "2028-02-29")
     meta, _ = split_front_matter((repo / "docs/nerve-pain/leap.md").read_text(encoding="utf-8"))
-    assert (meta["last_reviewed"], meta["next_review"]) == (dt.date(2028, 2, 29), dt.date(2029, 2, 28))
+    assert meta["written"] == dt.date(2028, 2, 29)
 
 
 def test_adds_one_navigation_line_at_the_end_of_the_named_section_and_changes_nothing_else(repo):

@@ -119,7 +119,7 @@ def test_a_handout_has_the_clinic_name_phone_and_a_qr_code_that_opens_the_page(t
     pdf = print_pdf(tab, host.url + "nerve-pain/warning-signs/", "A4", tmp_path / "warning-signs.pdf")
     text = pdf_text(pdf)
     assert "Riverside Physiotherapy" in text and "01632 960 123" in text
-    assert "Page last reviewed:" in text and "Next review due:" in text
+    assert "Not yet reviewed by a clinician." in text and "Written " in text
     assert "clinic.example/patient-info/nerve-pain/warning-signs/" in text
     assert qr_codes_on_last_sheet(pdf, tmp_path) == [SITE_URL + "nerve-pain/warning-signs/"]
 

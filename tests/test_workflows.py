@@ -131,7 +131,7 @@ def test_workflows_read_the_repository_only_and_never_run_on_pull_request_target
 
 # ---------------------------------------------------------------- pull request template
 
-@pytest.mark.parametrize("item", ["Plain language", "Sources", "Warning signs", "Review dates", "Checker clean"])
+@pytest.mark.parametrize("item", ["Plain language", "Sources", "Warning signs", "Clinical review", "Checker clean"])
 def test_the_pull_request_template_has_a_checklist_item_for(item):
     boxes = [line for line in PR_TEMPLATE.read_text(encoding="utf-8").splitlines() if line.startswith("- [ ] ")]
     assert any(item.lower() in line.lower() for line in boxes), f"no checklist item for {item}"

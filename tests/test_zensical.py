@@ -40,11 +40,23 @@ def test_zensical_builds_every_page_that_mkdocs_builds(zensical_site, clinic_sit
     assert pages(clinic_site) == pages(zensical_site)
 
 
-def test_zensical_copy_keeps_the_clinics_numbers_details_and_review_dates(zensical_site):
+def test_zensical_copy_keeps_the_clinics_numbers_details_and_review_line(zensical_site):
     soup = BeautifulSoup((zensical_site / "nerve-pain" / "warning-signs" / "index.html").read_text(encoding="utf-8"), "html.parser")
     headings = " ".join(h.get_text(" ") for h in soup.select(".care-card__heading"))
     assert "Call 999" in headings and "NHS 111" in headings and "Riverside Physiotherapy on 01632 960 123" in headings
     assert "your local emergency number" not in headings
     assert "Riverside Physiotherapy" in soup.select_one(".clinic-contact").get_text()
-    assert "Page last reviewed" in soup.select_one(".page-review").get_text()
+    assert "Not yet reviewed by a clinician." in soup.select_one(".page-review").get_text()
     assert soup.select(".visually-hidden")
+
+
+def test_zensical_copy_has_the_pictures_inline(zensical_site, clinic_site):
+    """The figure snippets put each SVG file inline (issue 12); Zensical does the same."""
+    def pictures(site):
+        return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8").count('<figure class="illustration">')
+                for p in site.rglob("index.html")}
+    expected = {page: count for page, count in pictures(clinic_site).items() if count}
+    assert expected, "the MkDocs build has no pictures"
+    assert {page: count for page, count in pictures(zensical_site).items() if count} == expected
+    html = (zensical_site / "nerve-pain" / "warning-signs" / "index.html").read_text(encoding="utf-8")
+    assert 'aria-labelledby="saddle-area-title"' in html and "<text" in html
