@@ -6,7 +6,9 @@
     python scripts/check.py --changed           files changed against origin/main (or HEAD),
                                                 plus the pages that link to or include them
     python scripts/check.py --format json|github
-    python scripts/check.py --fix               rewrite discouraged terms to preferred ones
+    python scripts/check.py --fix               rewrite discouraged terms to preferred ones (from the
+                                                bytes that were checked: a file saved since is skipped,
+                                                and named; line endings and mode bits are kept)
 
 Output: `path:line:col: severity rule: message` (1-based, paths relative to the repository).
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 the checker could not run.
@@ -48,7 +50,9 @@ terminology     the Vale substitution rule in styles/NervePain/Terms.yml (swap m
 front-matter    no front matter, broken YAML, a required field missing or empty, a `written`
                 date that is not a date or is in the future, a description too long,
                 sources that are not a list of keys, and the retired review fields
-                (last_reviewed, next_review, reviewed_by: reviews are records now).
+                (last_reviewed, next_review, reviewed_by: reviews are records now); a date
+                that does not exist (2026-02-30), a key written twice, YAML aliases, nesting
+                deeper than yaml_tags.MAX_DEPTH.
 review-due      a page's next review (its record in data/reviews.yml plus the policy there)
                 within the warning window (a warning).
 review-overdue  a page's next review in the past.
@@ -63,14 +67,24 @@ orphan          a page that no other page links to in its text (navigation does 
 not-in-nav      a page missing from mkdocs.yml nav (and not matched by not_in_nav).
 duplicate-title two pages with the same title (reported on the later page, naming the first).
 unsafe-html     <script>, <iframe>, <object>, <embed>, <style>, on*= event attributes, and
-                javascript:, vbscript: or data: URLs in links (also entity-encoded).
+                javascript:, vbscript: or data: URLs in links (also entity-encoded); any tag
+                or comment in a front-matter title or description, a nav title, site_name or
+                site_description (shown as text in the header, the tab and search results).
+symlink         a symbolic link under docs/ that leads outside docs/ (the build would publish
+                what it points to), that loops, or that leads nowhere.
 reading-level   Flesch-Kincaid grade of a patient page, care cards included
                 (scripts/readability.py page_grade), above the limit in data/checker.yml.
-generated       a file made by scripts/generate.py that is out of date (stale_outputs()), or
-                the theme's review states (overrides/generated/review-state.html, made by
+generated       a file made by scripts/generate.py that differs from what its source makes
+                (stale_sources(); the message names the source to edit), or the theme's
+                review states (overrides/generated/review-state.html, made by
                 scripts/reviews.py) out of date with the records and the pages.
 unreadable      a file that is not UTF-8 text, is binary, or cannot be read.
+(Data files, mkdocs.yml and the terminology rule with an alias, a repeated key or an
+impossible date stop the checker with `file:line:column: problem`, exit status 2.)
 internal-error  the checker itself failed on a file: reported as a finding, never a traceback.
+
+Every pattern runs in linear time on any input (code spans are found by a scan, see
+code_and_comment_spans); tests/test_hostile_checker.py times long runs of each character.
 
 Partial runs (paths or --changed) still read the whole site; they report findings in the
 selected files, and always report orphan, unused-reference and duplicate-title findings,
@@ -112,6 +126,7 @@ if str(SCRIPTS_DIR) not in sys.path:
 
 import readability  # noqa: E402  (the shared reading-level measure, next to this file)
 import reviews  # noqa: E402  (review records and fingerprints, next to this file)
+from yaml_tags import RefusedYaml, checked_timestamp, load_checked  # noqa: E402
 
 DEFAULT_ROOT = SCRIPTS_DIR.parent
 SETTINGS_FILE = "data/checker.yml"
@@ -170,6 +185,8 @@ RULES: Mapping[str, Rule] = MappingProxyType({
                         "Remove it: pages use Markdown and the care-card snippets, never scripts or embeds."),
     "reading-level": Rule("error", f"{GUIDE}#writing-rules",
                           "Use shorter sentences (20 words or fewer) and shorter, everyday words."),
+    "symlink": Rule("error", f"{GUIDE}#writing-rules",
+                    "Put the file itself in docs/ (a copy, not a link), or remove the link."),
     "generated": Rule("error", f"{GUIDE}#add-a-glossary-term",
                       "Run `make generate` and commit the result; never edit generated files by hand."),
     "unreadable": Rule("error", f"{GUIDE}#the-page-template",
@@ -221,12 +238,21 @@ class Settings:
 
 
 def load_yaml_file(path: Path, what: str) -> Any:
+    """A data file, read with load_checked: no aliases, no repeated keys, no impossible dates."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_TagTolerantLoader)
+        return load_checked(path.read_text(encoding="utf-8"), _TagTolerantLoader)
     except FileNotFoundError:
         raise ConfigError(f"{what} not found: {path}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ConfigError(f"cannot read {what} {path}: {error}") from None
+        raise ConfigError(f"cannot read {what} {yaml_error_text(path, error)}") from None
+
+
+def yaml_error_text(path: Path, error: Exception) -> str:
+    """`path:line:column: problem` for a YAML error with a mark, else `path: error`."""
+    mark = getattr(error, "problem_mark", None)
+    if isinstance(error, RefusedYaml) and mark is not None:
+        return f"{path}:{mark.line + 1}:{mark.column + 1}: {error.problem}"
+    return f"{path}: {error}"
 
 
 def load_settings(root: Path) -> Settings:
@@ -261,6 +287,14 @@ class _TagTolerantLoader(FAST_SAFE_LOADER):  # type: ignore[misc, valid-type]
 
 _TagTolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 _TagTolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+_TagTolerantLoader.add_constructor("tag:yaml.org,2002:timestamp", checked_timestamp)
+
+
+class FrontMatterLoader(FAST_SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """Reads a page's front matter: an impossible date is a refusal at its line, not a crash."""
+
+
+FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", checked_timestamp)
 
 
 @dataclass(frozen=True)
@@ -392,10 +426,9 @@ class References:
 
 def load_references(root: Path) -> References:
     path = root / REFERENCES_FILE
+    load_yaml_file(path, "reference list")  # refuses aliases, repeated keys and impossible dates
     try:
         node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_TagTolerantLoader)
-    except FileNotFoundError:
-        raise ConfigError(f"reference list not found: {path}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ConfigError(f"cannot read {REFERENCES_FILE}: {error}") from None
     references = mapping_child(mapping_child(node, "extra"), "references")
@@ -434,18 +467,30 @@ class SiteConfig:
     nav: tuple[NavEntry, ...]
     has_nav: bool
     not_in_nav: tuple[str, ...]
+    titles: tuple[NavEntry, ...] = ()  # nav titles, site_name and site_description, shown as text
+
+
+def entry_at(node: yaml.Node) -> NavEntry:
+    return NavEntry(str(node.value), node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def nav_items(node: yaml.Node | None) -> Iterator[tuple[bool, NavEntry]]:
+    """(is_title, entry) for every title and every page or URL in the nav, with its position."""
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from nav_items(item)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                yield True, entry_at(key)
+            yield from nav_items(value)
+    elif isinstance(node, yaml.ScalarNode) and node.value:
+        yield False, entry_at(node)
 
 
 def nav_entries(node: yaml.Node | None) -> Iterator[NavEntry]:
     """Every page or URL named in the nav, with its position in mkdocs.yml."""
-    if isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from nav_entries(item)
-    elif isinstance(node, yaml.MappingNode):
-        for _, value in node.value:
-            yield from nav_entries(value)
-    elif isinstance(node, yaml.ScalarNode) and node.value:
-        yield NavEntry(str(node.value), node.start_mark.line + 1, node.start_mark.column + 1)
+    return (entry for is_title, entry in nav_items(node) if not is_title)
 
 
 def load_site_config(root: Path) -> SiteConfig:
@@ -473,28 +518,28 @@ def load_site_config(root: Path) -> SiteConfig:
         nav=tuple(nav_entries(mapping_child(node, "nav"))),
         has_nav="nav" in config,
         not_in_nav=tuple(line.strip() for line in str(not_in_nav).splitlines() if line.strip()),
+        titles=(*(entry for is_title, entry in nav_items(mapping_child(node, "nav")) if is_title),
+                *(entry_at(value) for key in ("site_name", "site_description")
+                  if isinstance(value := mapping_child(node, key), yaml.ScalarNode))),
     )
 
 
 # ------------------------------------------------------------------ reading and parsing one file
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-FENCE = r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n(?:.*?^[ \t]*(?P=fence)[^\n]*$|.*\Z)"
-CODE_SPAN = r"(?<!`)(?P<ticks>`+)(?!`)(?:[^`\n]|\n(?![ \t]*\n)|(?!(?P=ticks)(?!`))`+)+?(?<!`)(?P=ticks)(?!`)"
 HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-CODE_OR_COMMENT = re.compile(f"{FENCE}|{HTML_COMMENT.pattern}|{CODE_SPAN}", re.DOTALL | re.MULTILINE)
 NOT_NEWLINE = re.compile(r"[^\n]")
 
 SNIPPET_LINE = re.compile(r"""^[ \t]*-{1,}8<-{1,}[ \t]+(["'])([^"'\n]+)\1[ \t]*$""", re.MULTILINE)
 ATX_HEADING = re.compile(r"^[ \t]*(#{1,6})(?!#)(.*?)$", re.MULTILINE)
 SETEXT_UNDERLINE = re.compile(r"\n[ \t]{0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
-ATTR_LIST = re.compile(r"\{:?[ \t]*([^{}\n]*)\}")
+ATTR_LIST = re.compile(r"\{:?([^{}\n]*)\}")
 ATTR_TOKEN = re.compile(r"""^(?:[#.][\w-]+|[\w-]+=(?:"[^"]*"|'[^']*'|\S+))$""")
 HTML_TAG = re.compile(r"<([A-Za-z][\w-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
 HTML_ATTRIBUTE = re.compile(r"""(?:^|\s)([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-INLINE_LINK = re.compile(
-    r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^<>\n]*>|(?:[^\s()]|\([^\s()]*\))*)"
-    r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?\s*\)""")
+INLINE_LINK = re.compile(  # possessive (*+): the spaces around the target are never read twice
+    r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*+(<[^<>\n]*>|(?:[^\s()]|\([^\s()]*\))*+)"
+    r"""(?:\s++(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?\s*+\)""")
 REFERENCE_USE = re.compile(r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\[([^\[\]\n]*)\]")
 REFERENCE_DEF = re.compile(r"^[ ]{0,3}\[([^\[\]\n^]+)\]:[ \t]*(<[^<>\n]*>|\S+)[^\n]*$", re.MULTILINE)
 AUTOLINK = re.compile(r"<((?:https?|ftp|mailto|tel|javascript|data):[^<>\s]*)>", re.IGNORECASE)
@@ -502,14 +547,101 @@ BARE_URL = re.compile(r"(?<![\w/@.-])(?:(?:https?|ftp)://|www\.)[^\s<>()\[\]\"'`
 UNSAFE_TAGS = frozenset({"script", "iframe", "object", "embed", "style"})
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
 LINK_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "poster", "background", "data"})
-VALE_SWITCH = re.compile(r"<!--\s*vale\s+([^>]*?)\s*-->", re.IGNORECASE)
+VALE_SWITCH = re.compile(r"<!--\s*vale\s([^>]*?)-->", re.IGNORECASE)
 ADMONITION_TYPE = re.compile(r"^([ \t]*(?:!!!|\?\?\?\+?)[ \t]+)([\w-]+)", re.MULTILINE)
-FRONT_MATTER_VALUE = re.compile(r"^(title|description):[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+FRONT_MATTER_VALUE = re.compile(r"^(?:title|description):(.*)$", re.MULTILINE)
 
 
 def blank_out(match: re.Match[str]) -> str:
     """The matched text with every character but newlines turned into a space."""
     return NOT_NEWLINE.sub(" ", match.group())
+
+
+def stripped_span(match: re.Match[str], group: int) -> tuple[int, int]:
+    """Where a group's text is, without the spaces and tabs around it."""
+    value = match.group(group)
+    return (match.start(group) + len(value) - len(value.lstrip(" \t")),
+            match.end(group) - len(value) + len(value.rstrip(" \t")))
+
+
+# Code and comments are found by a scan, not by one regex: a regex for code spans backtracks
+# exponentially on a stray backtick followed by a long run of backticks.
+CODE_START = re.compile(r"^[ \t]*(?:`{3,}|~{3,})|<!--|`+", re.MULTILINE)
+FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
+BACKTICKS = re.compile(r"`+")
+PARAGRAPH_BREAK = re.compile(r"\n(?=[ \t]*\n)")  # a newline followed by a blank line
+
+
+class BacktickRuns:
+    """Every run of backticks in a text, by length, and where its paragraphs end: found once,
+    so the end of each code span is a lookup (linear time on any run of backticks)."""
+
+    def __init__(self, text: str):
+        self.by_length: dict[int, list[int]] = {}
+        for match in BACKTICKS.finditer(text):
+            self.by_length.setdefault(match.end() - match.start(), []).append(match.start())
+        self.breaks = [match.start() for match in PARAGRAPH_BREAK.finditer(text)]
+
+    def span_end(self, start: int, length: int) -> int | None:
+        """The end of the code span that the run of `length` backticks at `start` opens, or None
+        when it does not close: the next run of exactly that length, in the same paragraph."""
+        runs = self.by_length.get(length, [])
+        index = bisect.bisect_right(runs, start)
+        if index == len(runs):
+            return None
+        close = runs[index]
+        paragraph = bisect.bisect_left(self.breaks, start + length)
+        if paragraph < len(self.breaks) and self.breaks[paragraph] < close:
+            return None
+        return close + length
+
+
+def fence_end(text: str, match: re.Match[str]) -> int | None:
+    """The end of the fenced block whose opening line `match` starts (None: no line after it)."""
+    newline = text.find("\n", match.end())
+    if newline < 0:
+        return None
+    fence = match.group().lstrip(" \t")
+    for closing in FENCE_LINE.finditer(text, newline + 1):
+        if closing.group(1).startswith(fence):
+            end = text.find("\n", closing.end())
+            return len(text) if end < 0 else end
+    return len(text)
+
+
+def code_and_comment_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Fenced code, HTML comments and code spans, left to right, as (start, end) offsets."""
+    runs: BacktickRuns | None = None
+    position = 0
+    while match := CODE_START.search(text, position):
+        start, token = match.start(), match.group()
+        fence = token.lstrip(" \t")
+        if token == "<!--":
+            close = text.find("-->", start + 4)
+            end: int | None = len(text) if close < 0 else close + 3
+        elif (start == 0 or text[start - 1] == "\n") and fence[:3] in ("```", "~~~"):
+            end = fence_end(text, match)
+        else:
+            end = None
+        if end is None and fence.startswith("`"):  # a code span (or a fence with no line after it)
+            start = match.end() - len(fence)
+            runs = runs or BacktickRuns(text)
+            end = runs.span_end(start, len(fence))
+        if end is None:
+            position = match.end()  # a stray run of backticks is plain text
+            continue
+        yield start, end
+        position = end
+
+
+def mask_code_and_comments(text: str) -> str:
+    """The text with fenced code, code spans and HTML comments blanked out (newlines kept)."""
+    pieces, previous = [], 0
+    for start, end in code_and_comment_spans(text):
+        pieces += [text[previous:start], NOT_NEWLINE.sub(" ", text[start:end])]
+        previous = end
+    pieces.append(text[previous:])
+    return "".join(pieces)
 
 
 @dataclass(frozen=True)
@@ -539,6 +671,7 @@ class SourceFile:
         self.path = relative
         self.absolute = root / relative
         self.text = ""
+        self.raw = b""  # the bytes as read: --fix writes only if the file still holds them
         self.problem: Finding | None = None
         self._read()
 
@@ -548,6 +681,7 @@ class SourceFile:
         except OSError as error:
             self.problem = finding(self.path, 1, 1, "unreadable", f"cannot read the file: {error.strerror or error}")
             return
+        self.raw = data
         if b"\x00" in data:
             line = data.count(b"\n", 0, data.index(b"\x00")) + 1
             self.problem = finding(self.path, line, 1, "unreadable", "binary data (a NUL byte), not a text page")
@@ -589,14 +723,14 @@ class SourceFile:
         """Offset of each top-level front matter field's value (the first, if repeated)."""
         keys: dict[str, int] = {}
         for match in FRONT_MATTER_KEY.finditer(self.text, 0, self.body_start):
-            keys.setdefault(match.group(1), match.end())
+            keys.setdefault(match.group(1).rstrip(" \t"), match.end())
         return keys
 
     @cached_property
     def code_masked(self) -> str:
         """The text with front matter, fenced code, code spans and HTML comments blanked out."""
         head = NOT_NEWLINE.sub(" ", self.text[: self.body_start])
-        return head + CODE_OR_COMMENT.sub(blank_out, self.text[self.body_start:])
+        return head + mask_code_and_comments(self.text[self.body_start:])
 
     @cached_property
     def tags(self) -> list[tuple[str, str, int, int]]:
@@ -685,7 +819,7 @@ def normalise_label(label: str) -> str:
     return " ".join(label.lower().split())
 
 
-HEADING_ATTR_LIST = re.compile(r"[ \t]*\{:?[ \t]*([^{}\n]*)\}[ \t]*$")
+HEADING_ATTR_LIST = re.compile(r"\{:?([^{}\n]*)\}[ \t]*$")
 
 
 def is_attr_list(content: str) -> bool:
@@ -702,8 +836,8 @@ def attr_list_ids(content: str) -> list[str]:
 
 INLINE_IMAGE = re.compile(r"!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)")
 INLINE_LINK_TEXT = re.compile(r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\](?:\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)|\[[^\[\]\n]*\])")
-INLINE_CODE = re.compile(r"(`+)(.+?)\1")
-EMPHASIS_UNDERSCORE = re.compile(r"(?<![\w\\])_+|(?<!\\)_+(?!\w)")
+UNDERSCORES = re.compile(r"_+")
+WORD_CHARACTER = re.compile(r"\w")
 BACKSLASH_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|:\"'])")
 PLACEHOLDER = "\x02{}\x03"
 
@@ -716,21 +850,37 @@ def heading_text(raw: str) -> str:
     if not HEADING_MARKUP.search(raw):
         return " ".join(raw.split())
     codes: list[str] = []
-
-    def keep_code(match: re.Match[str]) -> str:
-        codes.append(match.group(2).strip())
-        return PLACEHOLDER.format(len(codes) - 1)
-
-    text = INLINE_CODE.sub(keep_code, raw)
+    pieces, previous = [], 0
+    for start, end in code_and_comment_spans(raw):
+        if raw.startswith("`", start):
+            ticks = BACKTICKS.match(raw, start).end() - start  # type: ignore[union-attr]
+            codes.append(raw[start + ticks:end - ticks].strip())
+            pieces += [raw[previous:start], PLACEHOLDER.format(len(codes) - 1)]
+        elif raw.endswith("-->", 0, end):
+            pieces.append(raw[previous:start])  # an HTML comment
+        else:
+            continue  # an HTML comment that is never closed is text
+        previous = end
+    text = "".join(pieces) + raw[previous:]
     text = INLINE_IMAGE.sub("", text)
     text = INLINE_LINK_TEXT.sub(lambda m: m.group(1), text)
-    text = re.sub(r"<!--.*?-->", "", text)
     text = re.sub(r"</?[A-Za-z][^<>]*>", "", text)
-    text = EMPHASIS_UNDERSCORE.sub("", text)
+    text = UNDERSCORES.sub(emphasis_underscores, text)
     text = text.replace("*", "")
     text = BACKSLASH_ESCAPE.sub(r"\1", text)
     text = re.sub("\x02(\\d+)\x03", lambda m: codes[int(m.group(1))], text)
     return html.unescape(" ".join(text.split()))
+
+
+def emphasis_underscores(match: re.Match[str]) -> str:
+    """What emphasis leaves of a run of underscores: none at a word's edge, all inside a word."""
+    text, start, end = match.string, match.start(), match.end()
+    before = text[start - 1] if start else " "
+    if not WORD_CHARACTER.match(before) and before != "\\":
+        return ""
+    if end < len(text) and WORD_CHARACTER.match(text[end]):
+        return match.group()
+    return "_" if before == "\\" else ""
 
 
 def heading_from_text(raw: str, offset: int) -> Heading:
@@ -767,9 +917,7 @@ class Site:
         docs_path = self.root / self.docs
         if not docs_path.is_dir():
             raise ConfigError(f"docs folder not found: {docs_path}")
-        self.docs_files: set[str] = {
-            path.relative_to(docs_path).as_posix() for path in docs_path.rglob("*") if path.is_file()
-        }
+        self.docs_files, self.link_problems = docs_tree(docs_path, self.docs)
         self.page_names: list[str] = sorted(name for name in self.docs_files if name.endswith(".md"))
         self.files: dict[str, SourceFile] = {}
         self.page_by_url: dict[str, str] = {page_url(name): name for name in self.page_names}
@@ -855,6 +1003,52 @@ class Site:
         return self._anchor_cache[name]
 
 
+def docs_tree(docs: Path, label: str) -> tuple[set[str], list[Finding]]:
+    """The files under docs/ as MkDocs finds them (it follows symbolic links), and a `symlink`
+    finding for each link that leaves docs/ (the build would publish what it points to) or loops."""
+    docs_real = docs.resolve()
+    files: set[str] = set()
+    problems: dict[str, Finding] = {}
+
+    def visit(folder: Path, relative: str, ancestors: frozenset[Path]) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                problem = symlink_problem(path, docs_real, ancestors)
+                if problem:
+                    where = path.parent.resolve().joinpath(entry.name).relative_to(docs_real).as_posix()
+                    problems.setdefault(where, finding(f"{label}/{where}", 1, 1, "symlink", problem))
+                    continue
+            if entry.is_dir():
+                visit(path, f"{relative}{entry.name}/", ancestors | {path.resolve()})
+            elif entry.is_file():
+                files.add(relative + entry.name)
+
+    visit(docs, "", frozenset({docs_real}))
+    return files, sorted(problems.values())
+
+
+def symlink_problem(link: Path, docs_real: Path, ancestors: frozenset[Path]) -> str | None:
+    """Why a symbolic link under docs/ may not stay, or None when it leads to a file or folder in docs/."""
+    try:
+        written = os.readlink(link)
+        target = link.resolve(strict=True)
+    except FileNotFoundError:
+        return f"the symbolic link leads to '{written}', which does not exist"
+    except (OSError, RuntimeError):  # RuntimeError: Python 3.11's "Symlink loop"
+        return "the symbolic link loops: it leads back to itself, so the build would never finish"
+    if not target.is_relative_to(docs_real):
+        return f"the symbolic link leads outside docs/ (to '{written}'), so the build would publish what it points to"
+    if target in ancestors:
+        return (f"the symbolic link leads back to a folder that holds it ('{written}'), "
+                "so the build would never finish")
+    return None
+
+
 def page_url(name: str) -> str:
     """The built address of a page, relative to the site root (use_directory_urls)."""
     stem = name[:-3]
@@ -872,7 +1066,7 @@ class LinkResult:
     target_page: str | None = None
 
 
-SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*+):")
 CONTROL_OR_SPACE = re.compile(r"[\x00-\x20]")
 
 
@@ -1079,9 +1273,19 @@ def template_files(site: Site) -> list[str]:
     return sorted(p.relative_to(site.root).as_posix() for p in folder.rglob("*.html") if p.is_file())
 
 
+def blank_between(text: str, opener: str, closer: str) -> str:
+    """The text with each `opener ... closer` blanked out (newlines kept); an unclosed opener stays."""
+    pieces, position = [], 0
+    while (start := text.find(opener, position)) >= 0 and (end := text.find(closer, start + len(opener))) >= 0:
+        end += len(closer)
+        pieces += [text[position:start], NOT_NEWLINE.sub(" ", text[start:end])]
+        position = end
+    return "".join(pieces) + text[position:]
+
+
 def template_links(source: SourceFile) -> Iterator[tuple[str, int]]:
     """(target, offset) of each static href/src; {{ base_url }} becomes the site root."""
-    text = HTML_COMMENT.sub(blank_out, re.sub(r"\{#.*?#\}", blank_out, source.text, flags=re.DOTALL))
+    text = HTML_COMMENT.sub(blank_out, blank_between(source.text, "{#", "#}"))
     for match in TEMPLATE_LINK.finditer(text):
         value = match.group(2) if match.group(2) is not None else match.group(3)
         rooted = BASE_URL.sub("", value)
@@ -1215,7 +1419,7 @@ def vale_off_spans(text: str, rule_name: str) -> list[tuple[int, int]]:
     style = rule_name.split(".")[0].lower()
     spans, start = [], None
     for match in VALE_SWITCH.finditer(text):
-        words = match.group(1).replace(" ", "").lower()
+        words = match.group(1).strip().replace(" ", "").lower()
         off = words in ("off", f"{rule_name.lower()}=no", f"{style}=no")
         on = words in ("on", f"{rule_name.lower()}=yes", f"{style}=yes")
         if off and start is None:
@@ -1240,7 +1444,8 @@ def prose_without_urls(source: SourceFile) -> str:
         pieces = [text[front.end():]]
         head = NOT_NEWLINE.sub(" ", source.text[: front.end()])
         for value in FRONT_MATTER_VALUE.finditer(source.text, 0, front.end()):
-            head = head[: value.start(2)] + value.group(2) + head[value.end(2):]
+            start, end = stripped_span(value, 1)
+            head = head[:start] + source.text[start:end] + head[end:]
         text = head + pieces[0]
     return text
 
@@ -1303,6 +1508,40 @@ def check_terminology(source: SourceFile, rule: TermRule, text: str) -> Iterator
 
 # ------------------------------------------------------------------ rule: safety
 
+MARKUP = re.compile(r"<[ \t]*+[A-Za-z/!?]")  # a tag, a closing tag, a comment or a declaration
+
+
+def markup_problem(what: str, value: str) -> str | None:
+    """Why a title that is shown as text may not hold markup (any tag), or None."""
+    match = MARKUP.search(value)
+    if match is None:
+        return None
+    shown = value[match.start(): match.start() + 30]
+    return (f"the {what} holds HTML ('{shown}'): titles reach the page header, the browser tab and search "
+            f"results, where markup can run script")
+
+
+def check_title_html(source: SourceFile, data: dict) -> Iterator[Finding]:
+    """unsafe-html in the front matter's title and description."""
+    for key in ("title", "description"):
+        value = data.get(key)
+        problem = markup_problem(key, value) if isinstance(value, str) else None
+        if problem:
+            line, column = front_matter_line(source, key)
+            yield finding(source.path, line, column, "unsafe-html", problem, fix=TITLE_FIX)
+
+
+def check_config_html(config: SiteConfig) -> Iterator[Finding]:
+    """unsafe-html in the nav titles, site_name and site_description of mkdocs.yml."""
+    for entry in config.titles:
+        problem = markup_problem("title", entry.target)
+        if problem:
+            yield finding(MKDOCS_FILE, entry.line, entry.column, "unsafe-html", problem, fix=TITLE_FIX)
+
+
+TITLE_FIX = "Write it in plain words, without < and >."
+
+
 def check_safety(source: SourceFile) -> Iterator[Finding]:
     for name, attributes, start, attributes_start in source.tags:
         if name in UNSAFE_TAGS:
@@ -1326,7 +1565,7 @@ def check_safety(source: SourceFile) -> Iterator[Finding]:
 
 # ------------------------------------------------------------------ rule: front matter and reviews
 
-FRONT_MATTER_KEY = re.compile(r"^([^\s:#][^:\n]*?)[ \t]*:[ \t]*", re.MULTILINE)
+FRONT_MATTER_KEY = re.compile(r"^([^\s:#][^:\n]*):[ \t]*", re.MULTILINE)
 
 
 def front_matter_line(source: SourceFile, key: str) -> tuple[int, int]:
@@ -1345,7 +1584,11 @@ def parse_front_matter(source: SourceFile) -> tuple[dict | None, Finding | None]
                              fix="Start the file with a --- line, the fields title, description, written "
                                  "and sources, then a --- line.")
     try:
-        data = yaml.load(match.group(1) or "", Loader=FAST_SAFE_LOADER)
+        data = load_checked(match.group(1) or "", FrontMatterLoader, first_line=2)
+    except RefusedYaml as error:
+        mark = error.problem_mark
+        return None, finding(source.path, mark.line + 2 if mark else 1, mark.column + 1 if mark else 1,
+                             "front-matter", f"in the front matter, {error.problem}")
     except yaml.YAMLError as error:
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
@@ -1574,6 +1817,7 @@ def load_generator(root: Path) -> Any | None:
     if spec is None or spec.loader is None:
         return None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -1581,16 +1825,19 @@ def load_generator(root: Path) -> Any | None:
 def check_generated(context: Context) -> Iterator[Finding]:
     try:
         generator = load_generator(context.root)
-        stale = generator.stale_outputs() if generator else []
+        stale = generator.stale_sources() if generator else {}
     except Exception as error:  # the generator reads data files an editor may have broken
         yield finding("data/terms.yml", 1, 1, "generated", f"cannot compare the generated files: {error}",
                       fix="Fix the data file, then run `make generate`.")
         return
-    for path in stale:
-        relative = Path(path).resolve().relative_to(context.root.resolve()).as_posix() \
-            if Path(path).resolve().is_relative_to(context.root.resolve()) else str(path)
-        source = context.settings.generated.get(relative, "the data files")
-        yield finding(relative, 1, 1, "generated", f"this file is out of date with {source}")
+    root = context.root.resolve()
+    for path, source in stale.items():
+        path = Path(path).resolve()
+        relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        source_file = Path(source.file).resolve()
+        edit = source_file.relative_to(root).as_posix() if source_file.is_relative_to(root) else str(source_file)
+        yield finding(relative, 1, 1, "generated", f"this file differs from what {source.name} makes",
+                      fix=f"Edit {edit}, then run `make generate`; never edit this file by hand.")
 
 
 # ------------------------------------------------------------------ running every rule
@@ -1600,6 +1847,7 @@ class Report:
     findings: tuple[Finding, ...]
     edits: tuple[Edit, ...]
     files_checked: int
+    snapshots: Mapping[str, bytes] = field(default_factory=dict)  # the bytes each file's edits were computed on
 
 
 def load_context(root: Path, today: dt.date | None = None) -> Context:
@@ -1653,7 +1901,9 @@ def run_checks(root: Path, today: dt.date | None = None) -> Report:
     titles: dict[str, str] = {}
     cited: set[str] = set()
 
+    findings += site.link_problems
     findings += guarded(MKDOCS_FILE, check_nav(site))
+    findings += guarded(MKDOCS_FILE, check_config_html(context.config))
     findings += guarded(context.settings.templates_dir, check_templates(site))
     findings += guarded(REFERENCES_FILE, check_reference_urls(context))
     findings += guarded(DOMAINS_FILE, check_allow_list(root, context.domains))
@@ -1678,6 +1928,7 @@ def run_checks(root: Path, today: dt.date | None = None) -> Report:
             findings.append(problem)
         if data is not None:
             findings += guarded(source.path, check_front_matter(source, data, context))
+            findings += guarded(source.path, check_title_html(source, data))
             keys = cited_keys(data)
             cited.update(keys)
             findings += guarded(source.path, citation_findings(source, keys, context.references))
@@ -1706,7 +1957,8 @@ def run_checks(root: Path, today: dt.date | None = None) -> Report:
         findings += guarded(site.page_path(page), reading_level_findings(site, page, grade))
     findings += guarded(REFERENCES_FILE, unused_reference_findings(context.references, cited))
     findings += guarded(MKDOCS_FILE, structure_findings(site, graph))
-    return Report(tuple(deduplicate(findings)), tuple(edits), len(content_files))
+    snapshots = MappingProxyType({edit.path: content_files[edit.path].raw for edit in edits})
+    return Report(tuple(deduplicate(findings)), tuple(edits), len(content_files), snapshots)
 
 
 def unused_reference_findings(references: References, cited: set[str]) -> Iterator[Finding]:
@@ -1756,7 +2008,7 @@ def changed_files(root: Path) -> set[str]:
 
 
 SITE_WIDE_INPUTS = ("mkdocs.yml", "data/", "styles/", "scripts/check.py", "scripts/generate.py",
-                    "scripts/readability.py")
+                    "scripts/readability.py", "scripts/yaml_tags.py")
 
 
 def expand_selection(root: Path, selected: set[str], today: dt.date | None) -> set[str] | None:
@@ -1807,41 +2059,87 @@ def filter_findings(findings: Iterable[Finding], selection: set[str] | None) -> 
     return [f for f in findings if f.path in selection or f.rule in ALWAYS_REPORTED_RULES]
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace a file's text in one step: the old file stays as it was if anything fails."""
+def write_atomically(path: Path, content: str | bytes, expected: bytes | None = None) -> bool:
+    """Replace a file in one step, keeping its mode bits: the old file stays as it was if anything fails.
+
+    With `expected`, the file is replaced only if it still holds exactly those bytes when the
+    new content is ready; it returns False, and leaves the file alone, when it does not."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    mode = path.stat().st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.chmod(temporary, mode)
+        if expected is not None and current_bytes(path) != expected:
+            Path(temporary).unlink()
+            return False
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    fsync_folder(path.parent)
+    return True
 
 
-def apply_edits(root: Path, edits: Iterable[Edit], selection: set[str] | None) -> list[str]:
-    """Rewrite discouraged terms; returns the files changed."""
+def current_bytes(path: Path) -> bytes:
+    """What a file holds now (read again just before --fix replaces it)."""
+    return path.read_bytes()
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (where the system allows opening a folder)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def edited_text(snapshot: bytes, edits: Iterable[Edit]) -> str:
+    """The file's text with the edits made. Edits count offsets in the text as SourceFile reads it
+    (no byte-order mark, every line ending a newline); they are mapped back onto the file's own
+    text, so its line endings (CRLF, CR or mixed) and byte-order mark stay as they were."""
+    raw = snapshot.decode("utf-8")
+    mark = 1 if raw.startswith("\ufeff") else 0
+    crlf = [match.start() - mark - index for index, match in enumerate(re.finditer("\r\n", raw))]
+
+    def raw_offset(offset: int) -> int:
+        return offset + mark + bisect.bisect_left(crlf, offset)
+
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        raw = raw[: raw_offset(edit.start)] + edit.replacement + raw[raw_offset(edit.end):]
+    return raw
+
+
+@dataclass(frozen=True)
+class FixResult:
+    fixed: list[str]
+    skipped: list[str]  # files that changed after the check: left alone
+
+
+def apply_edits(root: Path, report: Report, selection: set[str] | None) -> FixResult:
+    """Rewrite discouraged terms, from the bytes each file held when it was checked."""
     by_file: dict[str, list[Edit]] = {}
-    for edit in edits:
+    for edit in report.edits:
         if selection is None or edit.path in selection:
             by_file.setdefault(edit.path, []).append(edit)
-    changed = []
+    fixed, skipped = [], []
     for path, file_edits in sorted(by_file.items()):
-        source = SourceFile(root, path)
-        if not source.readable:
+        snapshot = report.snapshots.get(path)
+        if snapshot is None:
+            skipped.append(path)
             continue
-        original = (root / path).read_bytes().decode("utf-8")
-        if original.removeprefix("\ufeff") != source.text:
-            continue  # line endings or a byte-order mark would shift the offsets: leave the file alone
-        text = source.text
-        for edit in sorted(file_edits, key=lambda e: e.start, reverse=True):
-            text = text[: edit.start] + edit.replacement + text[edit.end:]
-        write_atomically(root / path, ("\ufeff" if original.startswith("\ufeff") else "") + text)
-        changed.append(path)
-    return changed
+        text = edited_text(snapshot, file_edits)
+        (fixed if write_atomically(root / path, text, expected=snapshot) else skipped).append(path)
+    return FixResult(fixed, skipped)
 
 
 def github_escape(value: str, property_value: bool = False) -> str:
@@ -1912,11 +2210,16 @@ def main(argv: list[str] | None = None) -> int:
             expanded = expand_selection(root, changed | (selection or set()), args.today)
             selection = expanded
         report = run_checks(root, args.today)
+        skipped: list[str] = []
         if args.fix and report.edits:
-            fixed = apply_edits(root, report.edits, selection)
-            if fixed:
-                print(f"check: fixed terms in {', '.join(fixed)}", file=sys.stderr)
-                report = run_checks(root, args.today)
+            result = apply_edits(root, report, selection)
+            skipped = result.skipped
+            if result.fixed:
+                print(f"check: fixed terms in {', '.join(result.fixed)}", file=sys.stderr)
+            for path in skipped:
+                print(f"check: skipped {path}: it changed after it was checked, so --fix left it as it is. "
+                      "Run the checker again.", file=sys.stderr)
+            report = run_checks(root, args.today)
     except ConfigError as error:
         print(f"check.py: cannot run: {error}", file=sys.stderr)
         return 2
@@ -1928,7 +2231,7 @@ def main(argv: list[str] | None = None) -> int:
     if output or args.format == "json":
         print(output)
     print(summary(findings, report.files_checked), file=sys.stderr)
-    return 1 if any(f.severity == "error" for f in findings) else 0
+    return 1 if skipped or any(f.severity == "error" for f in findings) else 0
 
 
 if __name__ == "__main__":

@@ -20,23 +20,45 @@ import textstat
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS_DIR = ROOT / "snippets"
 
-FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.DOTALL)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n---[ \t]*\n", re.DOTALL)
 SNIPPET_LINE = re.compile(r'^\s*-{1,}8<-{1,}\s+"([^"]+)"\s*$')
 FENCE = re.compile(r"^```.*?^```", re.DOTALL | re.MULTILINE)
-HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
-# Link text may not hold "[": it keeps these linear on a long run of brackets.
-IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^)]*\)")
-LINK = re.compile(r"\[([^\[\]]+)\]\([^)]*\)")
-REFERENCE_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\]]*\]")
-AUTOLINK = re.compile(r"<https?://[^>]+>")
-ATTR_LIST = re.compile(r"\{\s*[:#.][^}]*\}")
-ABBREVIATION_DEF = re.compile(r"^\*\[[^\]]+\]:.*$", re.MULTILINE)
-LINK_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
+# Every pattern here runs in linear time on any input: no part may scan past the next
+# "<", "[", "(" or "{" that starts another match, and no two repeats overlap
+# (tests/test_hostile_checker.py feeds long runs of each character).
+HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+TARGET = r"\((?:[^()\n]|\([^()\n]*\))*\)"  # a link target, with one level of brackets
+IMAGE = re.compile(r"!\[([^\[\]]*)\]" + TARGET)
+LINK = re.compile(r"\[([^\[\]]+)\]" + TARGET)
+REFERENCE_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
+AUTOLINK = re.compile(r"<https?://[^<>]+>")
+ATTR_LIST = re.compile(r"\{[ \t]*[:#.][^{}]*\}")
+ABBREVIATION_DEF = re.compile(r"^\*\[[^\]\n]+\]:.*$", re.MULTILINE)
+LINK_DEF = re.compile(r"^[ \t]*\[[^\]\n]+\]:[ \t]*+(?:\n[ \t]*+)?\S.*$", re.MULTILINE)
 ADMONITION = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s+[\w-]+(?:\s+"([^"]*)")?\s*$')
 BLOCK_MARK = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+(?:\[[ xX]\]\s+)?|\d+[.)]\s+|>\s?)")
-TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+TABLE_CELL_RULE = re.compile(r":?-{3,}:?")
 SENTENCE_END = re.compile(r"[.!?:;]$")
+
+
+def without_comments(text: str) -> str:
+    """The text without its HTML comments (an unclosed <!-- is left as it is)."""
+    pieces, position = [], 0
+    while (start := text.find("<!--", position)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        pieces.append(text[position:start])
+        position = end + 3
+    return "".join(pieces) + text[position:]
+
+
+def is_table_rule(line: str) -> bool:
+    """A table's header rule, such as |---|:---:|."""
+    if "---" not in line:
+        return False
+    cells = line.strip().removeprefix("|").removesuffix("|").split("|")
+    return all(TABLE_CELL_RULE.fullmatch(cell.strip()) for cell in cells)
 
 
 def expand_snippets(markdown: str, snippets_dir: Path = SNIPPETS_DIR, depth: int = 0) -> str:
@@ -70,7 +92,7 @@ def inline_text(line: str) -> str:
 def prose_blocks(markdown: str) -> list[str]:
     """Headings, list items, table cells and paragraphs, each as one block of text."""
     text = FRONT_MATTER.sub("", markdown, count=1)
-    text = HTML_COMMENT.sub("", text)
+    text = without_comments(text)
     text = FENCE.sub("", text)
     text = ABBREVIATION_DEF.sub("", text)
     text = LINK_DEF.sub("", text)
@@ -89,7 +111,7 @@ def prose_blocks(markdown: str) -> list[str]:
             if admonition.group(1):
                 blocks.append(admonition.group(1))
             continue
-        if not raw.strip() or TABLE_RULE.match(raw):
+        if not raw.strip() or is_table_rule(raw):
             close_paragraph()
             continue
         if raw.strip().startswith("|"):

@@ -1,14 +1,110 @@
-"""Read mkdocs.yml and a clinic's settings outside MkDocs, leaving its tags alone.
+"""Read mkdocs.yml, a clinic's settings and the data files outside MkDocs, safely.
 
 MkDocs' own tags (`!ENV [OFFLINE, false]`, `!relative`) mean nothing to plain PyYAML;
 `TagIgnoringLoader` reads each tagged value as None, so the scripts and tests that only
 need the file's other settings can read it safely. (The checker keeps a faster C-based
 variant of its own; scripts/zensical_config.py keeps the tags, since it writes them back.)
+
+Files that editors write are also refused, with the line, when they are hostile or
+careless in ways plain YAML lets through (`RefusedYaml`, a YAML error with a mark):
+an impossible date (2026-02-30), an alias (`*name`, which can multiply a small file
+into a huge one), collections nested deeper than MAX_DEPTH (libyaml slows down
+quadratically on deep nesting, then overflows its stack), and, with `load_checked`,
+a key written twice in one mapping (YAML silently keeps the last).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import yaml
+from yaml.constructor import SafeConstructor
+
+MAX_DEPTH = 32
+
+OPENING_TOKENS = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
+                  yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
+CLOSING_TOKENS = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
+
+class RefusedYaml(yaml.MarkedYAMLError):
+    """YAML that parses but that we refuse; `problem` says why, `problem_mark` where."""
+
+    def __init__(self, problem: str, mark: yaml.Mark | None):
+        super().__init__(problem=problem, problem_mark=mark)
+
+
+def checked_timestamp(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> Any:
+    """A YAML date, or a refusal at its line when the date does not exist (2026-02-30)."""
+    try:
+        return SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        raise RefusedYaml(f"{node.value} is not a real date ({error})", node.start_mark) from None
+
+
+def refuse_hostile_yaml(text: str, loader: type = yaml.SafeLoader) -> None:
+    """Raise RefusedYaml at the first alias, or where collections nest deeper than MAX_DEPTH.
+
+    It reads tokens, stopping at the first refusal, so even a hostile file costs little.
+    Texts with too few of the characters these need are not read at all.
+    """
+    if "*" not in text and sum(text.count(c) for c in "[{-?:") <= MAX_DEPTH:
+        return
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=loader):
+            if isinstance(token, yaml.AliasToken):
+                raise RefusedYaml(f"the alias *{token.value} repeats another value: YAML aliases are not "
+                                  f"allowed here, write the value out in full", token.start_mark)
+            if isinstance(token, OPENING_TOKENS):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise RefusedYaml(f"lists and mappings nest more than {MAX_DEPTH} deep", token.start_mark)
+            elif isinstance(token, CLOSING_TOKENS):
+                depth -= 1
+    except RefusedYaml:
+        raise
+    except yaml.YAMLError:
+        return  # broken YAML: loading it reports the error, with its line
+
+
+def duplicate_keys(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+    """(key, first, repeat) for each key written twice in one mapping, anywhere in a document."""
+    seen_nodes: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen_nodes:
+            continue
+        seen_nodes.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            keys: dict[tuple[str, str], yaml.Node] = {}
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    first = keys.setdefault((key.tag, key.value), key)
+                    if first is not key:
+                        yield key.value, first, key
+                stack += [key, value]
+        elif isinstance(current, yaml.SequenceNode):
+            stack += current.value
+
+
+def load_checked(text: str, loader: type = yaml.SafeLoader, first_line: int = 1) -> Any:
+    """Load one YAML document as `loader` does, after refuse_hostile_yaml, refusing repeated keys.
+
+    `first_line` is the line of the file where `text` starts (for the message naming both lines)."""
+    refuse_hostile_yaml(text, loader)
+    reader = loader(text)
+    try:
+        node = reader.get_single_node()
+        for key, first, repeat in duplicate_keys(node):
+            raise RefusedYaml(f"'{key}' is written twice (lines {first.start_mark.line + first_line} and "
+                              f"{repeat.start_mark.line + first_line}) and YAML keeps only the last; keep one",
+                              repeat.start_mark)
+        return reader.construct_document(node) if node is not None else None
+    finally:
+        reader.dispose()
 
 
 class TagIgnoringLoader(yaml.SafeLoader):
@@ -16,3 +112,4 @@ class TagIgnoringLoader(yaml.SafeLoader):
 
 
 TagIgnoringLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+TagIgnoringLoader.add_constructor("tag:yaml.org,2002:timestamp", checked_timestamp)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -21,6 +23,13 @@ import reviews
 from conftest import ROOT
 
 TODAY = dt.date(2026, 11, 23)
+CHECKER = ROOT / "scripts" / "check.py"
+
+
+def run_checker(root: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The checker's command line on a tree, as of TODAY."""
+    return subprocess.run([sys.executable, str(CHECKER), "--root", str(root), "--today", TODAY.isoformat(), *args],
+                          cwd=cwd or root, capture_output=True, text=True, timeout=60)
 
 
 def front_matter(title: str, **fields) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import check
-from check_tree import SiteTree, page
+from check_tree import SiteTree, page, run_checker
 from conftest import ROOT
 
 CHECKER = ROOT / "scripts" / "check.py"
@@ -24,8 +24,7 @@ def tree(tmp_path) -> SiteTree:
 
 
 def run(tree: SiteTree, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(CHECKER), "--root", str(tree.root), "--today", "2026-11-23", *args],
-                          cwd=cwd or tree.root, capture_output=True, text=True, timeout=60)
+    return run_checker(tree.root, *args, cwd=cwd)
 
 
 def test_clean_site_exits_0_with_a_message(tree):
@@ -188,7 +187,7 @@ def test_fix_leaves_the_file_untouched_when_the_write_fails(tree, monkeypatch):
 
     monkeypatch.setattr(check.os, "replace", broken_replace)
     with pytest.raises(OSError):
-        check.apply_edits(tree.root, report.edits, None)
+        check.apply_edits(tree.root, report, None)
     assert (tree.root / "docs/a.md").read_bytes() == original
     assert [p.name for p in (tree.root / "docs").iterdir() if p.name.endswith(".tmp")] == []
 

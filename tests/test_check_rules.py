@@ -316,7 +316,8 @@ def test_a_stale_generated_file_is_reported(tree_with_generator):
                                                "variants: [pain journal, pain log, pain book]"))
     found = tree_with_generator.findings("generated")
     assert [f.path for f in found] == ["styles/NervePain/Terms.yml"]
-    assert "make generate" in found[0].message
+    assert "differs from what data/terms.yml makes" in found[0].message
+    assert "Edit data/terms.yml, then run `make generate`" in found[0].message
 
 
 def test_today_defaults_to_the_real_date():
