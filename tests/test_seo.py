@@ -12,6 +12,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from bs4 import BeautifulSoup
@@ -60,7 +61,10 @@ def site_with_url(tmp_path_factory) -> tuple[Path, Path]:
     text = page.read_text(encoding="utf-8")
     text = re.sub(r"^title: .*$", f"title: {json.dumps(TRICKY_TITLE)}", text, count=1, flags=re.MULTILINE)
     page.write_text(text, encoding="utf-8")
-    reviews.sign_off(copy, "docs/nerve-pain/causes.md", NAMED_REVIEWER)
+    # The checker refuses markup in a title (tests/test_hostile_checker.py), so sign-off would
+    # too; here the title gets past it, to prove the template escapes it all the same.
+    with mock.patch.object(reviews, "checker_errors", lambda *args: []):
+        reviews.sign_off(copy, "docs/nerve-pain/causes.md", NAMED_REVIEWER)
     site = tmp_path_factory.mktemp("seo-site")
     result = build_site(site, copy / "mkdocs.yml")
     assert result.returncode == 0, result.stderr
