@@ -11,6 +11,7 @@ Computed offline with textstat 0.7.3 (later versions download a word list).
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -145,10 +146,17 @@ def page_grade(markdown: str, snippets_dir: Path = SNIPPETS_DIR) -> float:
 
 
 def main(argv: list[str]) -> int:
-    for name in argv or sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md")):
-        path = Path(name)
-        grade = page_grade(path.read_text(encoding="utf-8", errors="replace"))
-        print(f"{grade:5.1f}  {name}")
+    """Print the grade of each page named (every page in docs/ if none); exit 2 on a bad name."""
+    parser = argparse.ArgumentParser(description="Flesch-Kincaid grade of each page's prose, snippets included.")
+    parser.add_argument("pages", nargs="*", help="Markdown files (default: every page in docs/)")
+    names = parser.parse_args(argv).pages or sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md"))
+    for name in names:
+        try:
+            text = Path(name).read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            print(f"readability: cannot read {name}: {error.strerror}", file=sys.stderr)
+            return 2
+        print(f"{page_grade(text):5.1f}  {name}")
     return 0
 
 

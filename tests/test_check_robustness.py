@@ -128,3 +128,15 @@ def test_any_front_matter_values_never_crash_the_checker(tree, fields):
 def test_random_snippets_never_crash_the_checker(tree, snippet):
     tree.write("snippets/cards/x.md", snippet)
     findings_for(tree, page("Page A", '[start](index.md)\n\n--8<-- "cards/x.md"\n'))
+
+
+def test_the_reading_level_command_answers_a_missing_file_with_one_line_and_exit_2(tmp_path, capsys):
+    import readability
+
+    assert readability.main([str(tmp_path / "missing.md")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.splitlines() == [f"readability: cannot read {tmp_path / 'missing.md'}: No such file or directory"]
+    page = tmp_path / "page.md"
+    page.write_text("You can read this short page. It has plain words. It is easy to read.\n", encoding="utf-8")
+    assert readability.main([str(page)]) == 0
+    assert capsys.readouterr().out.endswith(f"  {page}\n")
