@@ -108,7 +108,6 @@ import posixpath
 import re
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -124,6 +123,7 @@ SCRIPTS_DIR = Path(__file__).resolve().parent
 if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
+from atomic_file import write_atomically  # noqa: E402  (one atomic write, shared)
 import readability  # noqa: E402  (the shared reading-level measure, next to this file)
 import reviews  # noqa: E402  (review records and fingerprints, next to this file)
 from yaml_tags import RefusedYaml, checked_timestamp, load_checked  # noqa: E402
@@ -2057,50 +2057,6 @@ def filter_findings(findings: Iterable[Finding], selection: set[str] | None) -> 
     if selection is None:
         return list(findings)
     return [f for f in findings if f.path in selection or f.rule in ALWAYS_REPORTED_RULES]
-
-
-def write_atomically(path: Path, content: str | bytes, expected: bytes | None = None) -> bool:
-    """Replace a file in one step, keeping its mode bits: the old file stays as it was if anything fails.
-
-    With `expected`, the file is replaced only if it still holds exactly those bytes when the
-    new content is ready; it returns False, and leaves the file alone, when it does not."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    mode = path.stat().st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        if expected is not None and current_bytes(path) != expected:
-            Path(temporary).unlink()
-            return False
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    fsync_folder(path.parent)
-    return True
-
-
-def current_bytes(path: Path) -> bytes:
-    """What a file holds now (read again just before --fix replaces it)."""
-    return path.read_bytes()
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (where the system allows opening a folder)."""
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
 
 
 def edited_text(snapshot: bytes, edits: Iterable[Edit]) -> str:

@@ -29,12 +29,12 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from atomic_file import write_atomically
 from yaml_tags import TagIgnoringLoader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,20 +283,6 @@ def render_page(title: str, description: str, today: dt.date, related: str) -> s
         heading=title,
         related=related,
     )
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` in one step, so an error never leaves half a file."""
-    mode = path.stat().st_mode & 0o777
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent, delete=False) as handle:
-        handle.write(text)
-        temporary = Path(handle.name)
-    try:
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def create_page(root: Path, page: str, title: str, section: str, nav_title: str, description: str,

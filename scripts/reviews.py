@@ -40,10 +40,8 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +53,7 @@ SCRIPTS_DIR = Path(__file__).resolve().parent
 if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
+from atomic_file import write_atomically  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
@@ -245,21 +244,6 @@ def render_records(records: Records, header: str) -> str:
         out.append(f"    date: {record.date.isoformat()}\n    fingerprint: {record.fingerprint}\n    files:\n")
         out += [f"      {yaml_key(path)}: {digest}\n" for path, digest in record.files.items()]
     return "".join(out)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` in one step: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", dir=path.parent,
-                                     prefix=f".{path.name}.", delete=False) as handle:
-        handle.write(text)
-        temporary = Path(handle.name)
-    try:
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------- fingerprints and states
