@@ -9,7 +9,7 @@ build/<clinic>/mkdocs.yml with MkDocs or Zensical: a plain folder, no hook or pl
   build/<clinic>/docs/       the guide's pages (docs/) without the pages the settings'
                              `leave_out` names, and the clinic's own pages
                              (clinics/<clinic>/docs/*.md) in docs/our-clinic/;
-  build/<clinic>/snippets/   only the snippets whose links had to change (searched first);
+  build/<clinic>/snippets/   the snippets, with the links that had to change (searched first);
   build/<clinic>/mkdocs.yml  INHERIT the clinic's settings file, with this docs folder, the
                              navigation without the left-out pages and with an "Our clinic"
                              section, and the left-out sections' medical topics emptied.
@@ -100,6 +100,7 @@ class Copy:
 
 @dataclass
 class Assembly:
+    root: Path  # the guide's repository
     settings: str  # clinics/<clinic>.yml
     out: Path
     clinic: dict[str, Any]
@@ -112,7 +113,7 @@ class Assembly:
     def origin(self, assembled: str, line: int) -> tuple[str, int]:
         """The file and line an assembled file's line came from (assembled: repository-relative)."""
         relative = Path(assembled)
-        out = self.out.relative_to(ROOT) if self.out.is_relative_to(ROOT) else self.out
+        out = self.out.relative_to(self.root) if self.out.is_relative_to(self.root) else self.out
         for folder, copies in (("docs", self.pages), ("snippets", self.snippets)):
             prefix = (out / folder).as_posix() + "/"
             name = relative.as_posix()
@@ -308,12 +309,13 @@ def build_config(root: Path, assembly: Assembly) -> dict[str, Any]:
 
 def snippets_config(root: Path, out: Path) -> str:
     """markdown_extensions of mkdocs.yml, as text, with this folder's snippets searched first.
-    Copied line for line, so !ENV tags and comments stay as mkdocs.yml has them."""
+    Copied line for line, so !ENV tags and comments stay as mkdocs.yml has them. Snippet
+    folders are read from where the builder runs, so this one is written as an absolute path."""
     text = (root / "mkdocs.yml").read_text(encoding="utf-8")
     block = re.search(r"^markdown_extensions:\n(?:(?:[ \t].*)?\n)+", text, re.MULTILINE)
     if not block:
         raise ValueError("mkdocs.yml has no markdown_extensions")
-    first = json.dumps(os.path.relpath(out / "snippets", root))
+    first = json.dumps((out / "snippets").as_posix())
     changed, count = re.subn(r"(base_path:[ \t]*\[)", lambda m: f"{m.group(1)}{first}, ", block.group(0), count=1)
     if count != 1:
         raise ValueError("mkdocs.yml: write pymdownx.snippets base_path as a list in brackets, [snippets, docs/assets], "
@@ -330,7 +332,7 @@ def assemble(settings: str, out: Path | None = None, root: Path = ROOT) -> Assem
     entries = clinic.get("leave_out") or []
     docs = root / "docs"
     left_out = left_out_pages([entry for entry in entries if isinstance(entry, str)], docs)
-    assembly = Assembly(settings, (out or root / "build" / Path(folder).name).resolve(), clinic, left_out,
+    assembly = Assembly(root, settings, (out or root / "build" / Path(folder).name).resolve(), clinic, left_out,
                         own_pages(root, settings))
     guide = {path.relative_to(docs).as_posix() for path in docs.rglob("*.md") if path.is_file()}
     clash = guide & set(assembly.own_pages)
@@ -356,23 +358,27 @@ def assemble(settings: str, out: Path | None = None, root: Path = ROOT) -> Assem
     return assembly
 
 
-def write(assembly: Assembly, root: Path = ROOT) -> Path:
+def copy_files(source: Path, target: Path, wanted) -> None:
+    """The files of a folder (not symbolic links) whose relative path is wanted."""
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source).as_posix()
+        if path.is_file() and not path.is_symlink() and wanted(relative):
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / relative)
+
+
+def write(assembly: Assembly) -> Path:
     """Write the assembled folder; returns its mkdocs.yml."""
-    out = assembly.out
+    out, root = assembly.out, assembly.root
     if out.exists() and any(out.iterdir()) and not (out / STAMP).is_file():
         raise FileExistsError(f"{out} exists and was not made by this script: move it away, or choose --out")
     for part in ("docs", "snippets"):
         shutil.rmtree(out / part, ignore_errors=True)
     (out / "docs").mkdir(parents=True)
-    (out / "snippets").mkdir()
     (out / STAMP).write_text(f"{MADE_BY} from {assembly.settings}; emptied and written again on each run\n",
                              encoding="utf-8")
-    docs = root / "docs"
-    for path in sorted(docs.rglob("*")):
-        relative = path.relative_to(docs).as_posix()
-        if path.is_file() and not path.is_symlink() and not relative.endswith(".md"):
-            (out / "docs" / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, out / "docs" / relative)
+    copy_files(root / "docs", out / "docs", lambda relative: not relative.endswith(".md"))
+    copy_files(root / snippet_bases(root)[0], out / "snippets", lambda relative: True)
     for folder, copies in (("docs", assembly.pages), ("snippets", assembly.snippets)):
         for relative, copy in copies.items():
             target = out / folder / relative

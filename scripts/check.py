@@ -193,6 +193,9 @@ RULES: Mapping[str, Rule] = MappingProxyType({
                        "Save the file as UTF-8 text (or remove it if it is not a page)."),
     "internal-error": Rule("error", "scripts/check.py",
                            "This is a bug in the checker: please report it with the file."),
+    # h18 hook: the findings of scripts/check_clinic.py (a clinic's own pages and leave-outs).
+    "clinic-copy": Rule("error", "HOSTING.md#your-own-pages-and-the-sections-you-leave-out",
+                        "See HOSTING.md, \"Your own pages and the sections you leave out\"."),
 })
 
 # Rules whose findings appear in one file because of a change in another.
@@ -1891,9 +1894,10 @@ def content_rules(site: Site, source: SourceFile, edits: list[Edit]) -> Iterator
             edits.append(edit)
 
 
-def run_checks(root: Path, today: dt.date | None = None) -> Report:
-    """Every rule on the whole site under `root`. Raises ConfigError when it cannot run."""
-    context = load_context(root, today)
+def run_checks(root: Path, today: dt.date | None = None, context: Context | None = None) -> Report:
+    """Every rule on the whole site under `root`. Raises ConfigError when it cannot run.
+    h18 hook: scripts/check_clinic.py passes a `context` whose docs folder is a clinic's copy."""
+    context = context or load_context(root, today)
     site = Site(context)
     findings: list[Finding] = []
     edits: list[Edit] = []
