@@ -12,7 +12,8 @@ build/<clinic>/mkdocs.yml with MkDocs or Zensical: a plain folder, no hook or pl
   build/<clinic>/snippets/   the snippets, with the links that had to change (searched first);
   build/<clinic>/mkdocs.yml  INHERIT the clinic's settings file, with this docs folder, the
                              navigation without the left-out pages and with an "Our clinic"
-                             section, and the left-out sections' medical topics emptied.
+                             section, the left-out pages' addresses (extra.left_out, for the
+                             review status table) and their sections' medical topics emptied.
 
 In the copies only (docs/ is never changed):
   - a link to a left-out page becomes its words, as plain text;
@@ -302,9 +303,17 @@ def build_config(root: Path, assembly: Assembly) -> dict[str, Any]:
     }
     topics = (guide.get("extra") or {}).get("medical_topics") or {}
     gone = {folder: None for folder in topics if left_out_pages([folder], root / "docs") <= assembly.left_out}
-    if gone:
-        config["extra"] = {"medical_topics": gone}  # null: the theme's JSON-LD `about` skips it
+    if assembly.left_out:
+        # The review status table skips these addresses; a null topic is skipped by the JSON-LD `about`.
+        config["extra"] = {"left_out": [page_address(page) for page in sorted(assembly.left_out)],
+                           **({"medical_topics": gone} if gone else {})}
     return config
+
+
+def page_address(page: str) -> str:
+    """A page's address under the site root: nerve-pain/causes.md -> nerve-pain/causes/, a/index.md -> a/."""
+    stem = page[: -len(".md")]
+    return stem[: -len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
 
 
 def snippets_config(root: Path, out: Path) -> str:
