@@ -7,8 +7,9 @@
 build/<clinic>/mkdocs.yml with MkDocs or Zensical: a plain folder, no hook or plugin. It writes
 
   build/<clinic>/docs/       the guide's pages (docs/) without the pages the settings'
-                             `leave_out` names, and the clinic's own pages
-                             (clinics/<clinic>/docs/*.md) in docs/our-clinic/;
+                             `leave_out` names, and the clinic's own pages and files
+                             (clinics/<clinic>/docs/: pages, pictures, its logo) in
+                             docs/our-clinic/;
   build/<clinic>/snippets/   the snippets, with the links that had to change (searched first);
   build/<clinic>/mkdocs.yml  INHERIT the clinic's settings file, with this docs folder, the
                              navigation without the left-out pages and with an "Our clinic"
@@ -49,11 +50,10 @@ SCRIPTS_DIR = Path(__file__).resolve().parent
 if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
-from clinic_settings import CLINIC_FIELDS, left_out_pages  # noqa: E402
+from clinic_settings import CLINIC_FIELDS, OWN_SECTION, left_out_pages  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
-OWN_SECTION = "our-clinic"  # the folder of the clinic's own pages in the assembled docs/
 OWN_TITLE = "Our clinic"  # their section in the navigation
 MADE_BY = "made by scripts/assemble_clinic.py"
 STAMP = ".assembled"  # marks a folder this script may empty and write again
@@ -387,6 +387,8 @@ def write(assembly: Assembly) -> Path:
     (out / STAMP).write_text(f"{MADE_BY} from {assembly.settings}; emptied and written again on each run\n",
                              encoding="utf-8")
     copy_files(root / "docs", out / "docs", lambda relative: not relative.endswith(".md"))
+    copy_files(root / clinic_folder(assembly.settings) / "docs", out / "docs" / OWN_SECTION,
+               lambda relative: not relative.endswith(".md"))
     copy_files(root / snippet_bases(root)[0], out / "snippets", lambda relative: True)
     for folder, copies in (("docs", assembly.pages), ("snippets", assembly.snippets)):
         for relative, copy in copies.items():

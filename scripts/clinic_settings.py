@@ -108,12 +108,24 @@ THEME_FIELDS: dict[str, Field] = {
     "logo": Field("logo", 200, "assets/clinic-logos/example.svg"),
 }
 REQUIRED_PATHS = {"INHERIT": "../mkdocs.yml", "docs_dir": "../docs", "custom_dir": "../overrides"}
+OWN_SECTION = "our-clinic"  # the folder of a clinic's own pages and files in its copy (scripts/assemble_clinic.py)
 # Pages every copy of the guide keeps: the start page (it leads to the warning signs), and
 # what a host must show (disclaimer, privacy, accessibility) or pages rest on (sources).
 NEVER_LEFT_OUT = ("index.md", "about/index.md", "about/disclaimer.md", "about/privacy.md", "about/accessibility.md",
                   "about/sources.md", "about/review-status.md")
 # A page that includes a section's table of warning signs is that section's warning-sign page.
 WARNING_SIGNS_INCLUDE = re.compile(r"""^[ \t]*-+8<-+[ \t]+(["'])generated/warning-signs-[^"'\n]+\1[ \t]*$""", re.MULTILINE)
+
+
+
+@dataclass(frozen=True)
+class Folders:
+    """Where the settings' paths lead: the guide's docs/, and the clinic's own files
+    (clinics/<clinic>/docs/, which its copy holds as our-clinic/)."""
+
+    docs: Path
+    own: Path | None = None
+
 
 # ---------------------------------------------------------------- what a value may look like
 
@@ -293,7 +305,7 @@ def anchor_finding(text: str, loader: type) -> Finding | None:
     return None
 
 
-def findings_with(text: str, loader: type, docs_dir: Path) -> list[Finding]:
+def findings_with(text: str, loader: type, folders: Folders) -> list[Finding]:
     """Every finding in the file as one YAML parser reads it; Unreadable if it cannot be checked."""
     try:
         anchor = anchor_finding(text, loader)
@@ -304,15 +316,15 @@ def findings_with(text: str, loader: type, docs_dir: Path) -> list[Finding]:
         raise unreadable_yaml(error) from None
     if not isinstance(document, yaml.MappingNode):
         raise Unreadable(1, 1, "the file must be `key: value` lines; start from clinics/example.yml")
-    return check_document(document, text.splitlines(), docs_dir)
+    return check_document(document, text.splitlines(), folders)
 
 
-def read_findings(path: Path, docs_dir: Path) -> list[Finding]:
+def read_findings(path: Path, folders: Folders) -> list[Finding]:
     """Every finding in the file. libyaml reads even a 1 MB value at once; a file it finds
     nothing wrong with is read again by PyYAML's own parser, the one MkDocs uses, since the
     two differ on a few rare inputs (a tab before a value, for one)."""
     text = read_text(path)
-    return findings_with(text, LOADER, docs_dir) or findings_with(text, yaml.SafeLoader, docs_dir)
+    return findings_with(text, LOADER, folders) or findings_with(text, yaml.SafeLoader, folders)
 
 
 def entries(node: yaml.MappingNode, found: list[Finding], where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
@@ -393,10 +405,10 @@ def rule_for(field: Field) -> str:
 # ---------------------------------------------------------------- the checks
 
 def check_value(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
-                found: list[Finding], docs_dir: Path) -> None:
+                found: list[Finding], folders: Folders) -> None:
     """One setting: its shape, length and content."""
     if field.kind in LIST_KINDS:
-        check_list(name, field, key_node, node, lines, found, docs_dir)
+        check_list(name, field, key_node, node, lines, found, folders.docs)
         return
     if field.kind == "flag":
         if not (isinstance(node, yaml.ScalarNode) and node.tag == BOOL_TAG):
@@ -413,7 +425,7 @@ def check_value(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, l
         if value != wanted:
             found.append((key_node, rule_for(field), f"{name}: write `{name}: {wanted}`: {field.meaning}"))
         return
-    problem = logo_problem(value, docs_dir) if field.kind == "logo" else value_problem(field.kind, value)
+    problem = logo_problem(value, folders) if field.kind == "logo" else value_problem(field.kind, value)
     if problem:
         found.append((key_node, rule_for(field), f"{name}: {problem}"))
 
@@ -495,7 +507,7 @@ LIST_KINDS: dict[str, ListKind] = {
                         origin_item_problem),
     "paths": ListKind("clinic-paths", "write a list of folders, for example [../snippets, ../data]", 10, False,
                       path_item_problem),
-    "pages": ListKind("clinic-leave-out", "write a list of sections or pages, for example [{example}]", 50, True,
+    "pages": ListKind("clinic-pages", "write a list of sections or pages, for example [{example}]", 50, True,
                       leave_out_item_problem),
 }
 
@@ -520,24 +532,29 @@ def check_list(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, li
             found.append((item, kind.rule, f"{name}: {problem}"))
 
 
-def logo_problem(logo: str, docs_dir: Path) -> str | None:
-    """The logo must be an image file inside docs/, reached without leaving it."""
+def logo_problem(logo: str, folders: Folders) -> str | None:
+    """The logo must be an image file inside docs/, or among the clinic's own files
+    (clinics/<clinic>/docs/, our-clinic/ in its copy), reached without leaving them."""
     if not LOGO_PATH.fullmatch(logo) or ".." in logo.split("/"):
         return ("write the path inside docs/ with letters, digits and - _ . only, "
                 "for example assets/clinic-logos/example.svg")
     if not logo.lower().endswith(LOGO_TYPES):
         return f"use an image file ({', '.join(LOGO_TYPES)}), for example assets/clinic-logos/example.svg"
-    docs = docs_dir.resolve()
-    target = (docs / logo).resolve()
-    if not target.is_relative_to(docs):
-        return f"docs/{logo} leads outside docs/: put the logo file itself in docs/assets/clinic-logos/"
+    own = logo.startswith(OWN_SECTION + "/") and folders.own is not None
+    folder = (folders.own if own else folders.docs).resolve()
+    relative = logo.removeprefix(OWN_SECTION + "/") if own else logo
+    shown_folder = display_path(folder) + "/" if own else "docs/"
+    target = (folder / relative).resolve()
+    if not target.is_relative_to(folder):
+        return f"{shown_folder}{relative} leads outside {shown_folder}: put the logo file itself there"
     if not target.is_file():
-        return f"no file docs/{logo}: put your logo in docs/assets/clinic-logos/"
+        return (f"no file {shown_folder}{relative}: put your logo in your clinic's folder (clinics/<clinic>/docs/, "
+                "written our-clinic/<file>) or in docs/assets/clinic-logos/")
     return None
 
 
 def check_section(section: dict[str, tuple[yaml.Node, yaml.Node]], fields: dict[str, Field], where: str,
-                  parent: yaml.Node, lines: list[str], found: list[Finding], docs_dir: Path) -> None:
+                  parent: yaml.Node, lines: list[str], found: list[Finding], folders: Folders) -> None:
     """Every field of one mapping: known, present when required, and well formed."""
     for name, field in fields.items():
         if field.required and name not in section:
@@ -547,17 +564,17 @@ def check_section(section: dict[str, tuple[yaml.Node, yaml.Node]], fields: dict[
             known = ", ".join(fields)
             found.append((key_node, "clinic-field", f"{shown(name)}: unknown setting under {where}; the known ones are {known}"))
             continue
-        check_value(name, fields[name], key_node, value_node, lines, found, docs_dir)
+        check_value(name, fields[name], key_node, value_node, lines, found, folders)
 
 
-def check_document(document: yaml.MappingNode, lines: list[str], docs_dir: Path) -> list[Finding]:
+def check_document(document: yaml.MappingNode, lines: list[str], folders: Folders) -> list[Finding]:
     found: list[Finding] = []
     top = entries(document, found, "the file")
     settings = {name: top[name] for name in top if name not in ("theme", "extra")}
-    check_section(settings, SETTINGS, "the top level (theme and extra hold the rest)", document, lines, found, docs_dir)
+    check_section(settings, SETTINGS, "the top level (theme and extra hold the rest)", document, lines, found, folders)
     theme = sub_mapping(top, "theme", "custom_dir: ../overrides", document, found)
     if theme is not None:
-        check_section(entries(theme, found, "theme"), THEME_FIELDS, "theme", top["theme"][0], lines, found, docs_dir)
+        check_section(entries(theme, found, "theme"), THEME_FIELDS, "theme", top["theme"][0], lines, found, folders)
     extra = sub_mapping(top, "extra", "clinic:", document, found)
     if extra is not None:
         extra_entries = entries(extra, found, "extra")
@@ -568,7 +585,7 @@ def check_document(document: yaml.MappingNode, lines: list[str], docs_dir: Path)
         clinic = sub_mapping(extra_entries, "clinic", "name: Riverside Physiotherapy", top["extra"][0], found)
         if clinic is not None:
             check_section(entries(clinic, found, "extra.clinic"), CLINIC_FIELDS, "extra.clinic",
-                          extra_entries["clinic"][0], lines, found, docs_dir)
+                          extra_entries["clinic"][0], lines, found, folders)
     return found
 
 
@@ -586,7 +603,7 @@ def check_settings(path: Path, docs_dir: Path = ROOT / "docs") -> list[Problem]:
     """Every problem in one clinic settings file, each at the line to fix.
 
     Raises Unreadable when the file is not a YAML mapping at all."""
-    found = read_findings(path, docs_dir)
+    found = read_findings(path, Folders(docs_dir, path.parent / path.stem / "docs"))
     name = display_path(path)
     return [Problem(name, node.start_mark.line + 1, node.start_mark.column + 1, rule, message)
             for node, rule, message in found]

@@ -31,15 +31,15 @@ OWN_PAGE = "our-clinic/first-visit/index.html"
 TODAY = dt.date(2026, 12, 1)
 
 
-def clinic_tree(root: Path, name: str, extra: str = "") -> Path:
-    """A copy of the sources with the example clinic as clinics/<name>.yml (plus `extra` lines
-    under extra.clinic) and its own page; returns the settings file."""
+def clinic_tree(root: Path, name: str, leave_out: str) -> Path:
+    """A copy of the sources with the example clinic as clinics/<name>.yml, leaving out
+    `leave_out`, and its own page; returns the settings file."""
     copy_site_sources(root)
     (root / "clinics").mkdir()
     settings = root / "clinics" / f"{name}.yml"
     text = CLINIC_EXAMPLE.read_text(encoding="utf-8")
-    settings.write_text(text.replace("    require_local_approval: false\n",
-                                     "    require_local_approval: false\n" + extra), encoding="utf-8")
+    assert "    leave_out: []\n" in text
+    settings.write_text(text.replace("    leave_out: []\n", f"    leave_out: [{leave_out}]\n"), encoding="utf-8")
     shutil.copytree(ROOT / "clinics" / "example" / "docs", root / "clinics" / name / "docs")
     return settings
 
@@ -56,7 +56,11 @@ def soup(path: Path) -> BeautifulSoup:
 def no_needling(tmp_path_factory) -> tuple[Path, Path]:
     """The example clinic with dry needling left out: (its settings in a copy of the sources, its build)."""
     root = tmp_path_factory.mktemp("no-needling")
-    settings = clinic_tree(root, "no-needling", f"    leave_out: [{NEEDLING}]\n")
+    settings = clinic_tree(root, "no-needling", NEEDLING)
+    # Its logo lives with its pages, under clinics/, as everything a clinic changes does.
+    shutil.copy(root / "docs" / "assets" / "clinic-logos" / "example.svg", root / "clinics" / "no-needling" / "docs" / "logo.svg")
+    settings.write_text(settings.read_text(encoding="utf-8").replace("logo: assets/clinic-logos/example.svg",
+                                                                     "logo: our-clinic/logo.svg"), encoding="utf-8")
     assert check_settings(settings, root / "docs") == []
     site = root / "site"
     result = build_site(site, assemble_into(settings))
@@ -76,6 +80,21 @@ def test_the_left_out_section_has_no_page_nav_entry_search_entry_or_sitemap_entr
     assert locations and not [location for location in locations if location.startswith(NEEDLING)]
     assert NEEDLING not in (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "Dry needling and nerves" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_logo_can_live_with_the_clinics_own_files(no_needling):
+    _, site = no_needling
+    assert soup(site / "nerve-pain" / "index.html").select_one(".md-logo img")["src"] == "../our-clinic/logo.svg"
+    assert (site / "our-clinic" / "logo.svg").is_file()
+
+
+def test_a_logo_missing_from_the_clinics_folder_is_refused_at_its_line(tmp_path):
+    settings = tmp_path / "clinics" / "x.yml"
+    settings.parent.mkdir()
+    settings.write_text(CLINIC_EXAMPLE.read_text(encoding="utf-8").replace(
+        "logo: assets/clinic-logos/example.svg", "logo: our-clinic/logo.svg"), encoding="utf-8")
+    problems = check_settings(settings, ROOT / "docs")
+    assert [p.rule for p in problems] == ["clinic-logo"] and "clinics/x/docs/logo.svg" in problems[0].message
 
 
 def _json_ld(page: Path) -> dict:
@@ -186,7 +205,7 @@ def checked_tree(tmp_path_factory) -> list:
     """The no-needling clinic in another copy, with a bad page of its own and a guide page
     whose only warning-sign link is to the left-out section."""
     root = tmp_path_factory.mktemp("checked")
-    settings = clinic_tree(root, "no-needling", f"    leave_out: [{NEEDLING}]\n")
+    settings = clinic_tree(root, "no-needling", NEEDLING)
     (root / "clinics" / "no-needling" / "docs" / "parking.md").write_text(BAD_PAGE, encoding="utf-8")
     causes = root / "docs" / "nerve-pain" / "causes.md"
     text, count = re.subn(r"\]\(warning-signs\.md\)", "](../dry-needling/when-to-get-help.md)",
@@ -228,10 +247,10 @@ def test_a_kept_page_whose_only_warning_sign_link_is_left_out_is_an_error(checke
 def test_leave_out_is_checked_at_its_line_with_the_fix(tmp_path, entry, wanted):
     path = tmp_path / "clinic.yml"
     text = CLINIC_EXAMPLE.read_text(encoding="utf-8")
-    path.write_text(text + f"    leave_out: [{entry}]\n", encoding="utf-8")
+    path.write_text(text.replace("    leave_out: []\n", f"    leave_out: [{entry}]\n"), encoding="utf-8")
     problems = check_settings(path, ROOT / "docs")
-    assert [p.rule for p in problems] == ["clinic-leave-out"], problems
-    assert problems[0].line == len(text.splitlines()) + 1 and wanted in problems[0].message
+    assert [p.rule for p in problems] == ["clinic-pages"], problems
+    assert problems[0].line == text[: text.index("    leave_out: []")].count("\n") + 1 and wanted in problems[0].message
 
 
 def _copy(text: str, source: str = "docs/x.md") -> assemble_clinic.Copy:
@@ -285,7 +304,7 @@ def _digest(site: Path) -> dict[str, str]:
 def test_the_neutral_build_is_unchanged_by_any_clinics_settings_pages_and_approvals(built_site, tmp_path):
     """A tree with a clinic that leaves out a section, has its own page approved and its copy
     assembled builds the neutral guide byte for byte as the plain tree does."""
-    settings = clinic_tree(tmp_path, "no-needling", f"    leave_out: [{NEEDLING}]\n")
+    settings = clinic_tree(tmp_path, "no-needling", NEEDLING)
     root = tmp_path
     clinic = reviews.load_clinic(root, "clinics/no-needling.yml")
     assert ("clinics/no-needling/docs/first-visit.md", "not approved") in reviews.pages_lacking_approval(root, clinic)
