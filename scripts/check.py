@@ -194,7 +194,7 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     "internal-error": Rule("error", "scripts/check.py",
                            "This is a bug in the checker: please report it with the file."),
     # h18 hook: the findings of scripts/check_clinic.py (a clinic's own pages and leave-outs).
-    "clinic-copy": Rule("error", "HOSTING.md#your-own-pages-and-the-sections-you-leave-out",
+    "clinic-copy": Rule("error", f"{GUIDE}#a-clinic-approves-pages",
                         "See HOSTING.md, \"Your own pages and the sections you leave out\"."),
 })
 
