@@ -26,7 +26,7 @@ Care cards have no links (scripts/warning_signs.py), so they reach every kept pa
 
 Every line of a copy remembers the file and line it came from (Assembly.origins), so the
 checker (scripts/check_clinic.py) names the clinic's own files. A problem is one
-`path:line:col: error leave-out: ...` line; exit status 1 (nothing is built), 2 if the
+`path:line:col: error clinic-copy: ...` line; exit status 1 (nothing is built), 2 if the
 settings cannot be read.
 """
 
@@ -50,7 +50,7 @@ SCRIPTS_DIR = Path(__file__).resolve().parent
 if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
-from clinic_settings import CLINIC_FIELDS, OWN_SECTION, left_out_pages  # noqa: E402
+from clinic_settings import CLINIC_FIELDS, OWN_SECTION, Problem, left_out_pages  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
@@ -70,15 +70,11 @@ PLACEHOLDER = re.compile(r"\{clinic\.([A-Za-z_]+)\}")
 TEXT_FIELDS = ("text", "phone", "email", "https")  # fields a page may show
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    column: int
-    message: str
+RULE = "clinic-copy"  # the checker's rule for these problems (scripts/check_clinic.py)
 
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: error leave-out: {self.message}"
+
+def problem(path: str, line: int, column: int, message: str) -> Problem:
+    return Problem(path, line, column, RULE, message)
 
 
 @dataclass
@@ -187,14 +183,14 @@ def apply_markers(copy: Copy, left_out: set[str], pages: set[str], problems: lis
         opening, otherwise, closing = IF_KEPT.match(line), OTHERWISE.match(line), END_IF.match(line)
         if opening:
             if block:
-                problems.append(Problem(origin[0], origin[1], 1, "an `if kept` block inside another: close the first "
+                problems.append(problem(origin[0], origin[1], 1, "an `if kept` block inside another: close the first "
                                                                 "with <!-- end if --> before opening the next"))
                 continue
             names = [name for name in opening.group(1).split(",") if name.strip()]
             found = [is_left_out(name, left_out, pages) for name in names]
             for name, state in zip(names, found):
                 if state is None:
-                    problems.append(Problem(origin[0], origin[1], line.index(name.strip()) + 1,
+                    problems.append(problem(origin[0], origin[1], line.index(name.strip()) + 1,
                                             f"<!-- if kept: ... --> names {name.strip()!r}, which is no section or page "
                                             "of docs/: write a folder (dry-needling) or a page (dry-needling/index.md)"))
             block = (index, any(found) or not names, [])
@@ -209,13 +205,13 @@ def apply_markers(copy: Copy, left_out: set[str], pages: set[str], problems: lis
                 origins += [where for _, where in block[2]]
             block = None
         elif closing or otherwise:
-            problems.append(Problem(origin[0], origin[1], 1, "this marker has no <!-- if kept: section --> line above it"))
+            problems.append(problem(origin[0], origin[1], 1, "this marker has no <!-- if kept: section --> line above it"))
         elif not block:
             lines.append(line)
             origins.append(origin)
     if block:
         source, number = copy.origins[block[0]]
-        problems.append(Problem(source, number, 1, "this `if kept` block has no <!-- end if --> line: add one after "
+        problems.append(problem(source, number, 1, "this `if kept` block has no <!-- end if --> line: add one after "
                                                    "its last line"))
         lines += copy.lines[block[0]:]
         origins += copy.origins[block[0]:]
@@ -230,7 +226,7 @@ def fill_placeholders(copy: Copy, clinic: dict[str, Any], problems: list[Problem
         if field_ is None or field_.kind not in TEXT_FIELDS or not isinstance(clinic.get(name), str):
             shown = [key for key, spec in CLINIC_FIELDS.items() if spec.kind in TEXT_FIELDS]
             why = "is not set in the clinic's settings" if field_ and field_.kind in TEXT_FIELDS else "is not a setting a page can show"
-            problems.append(Problem(source, number, match.start() + 1,
+            problems.append(problem(source, number, match.start() + 1,
                                     f"{{clinic.{name}}} {why}; use one of {', '.join('{clinic.' + k + '}' for k in shown)}"))
             return match.group(0)
         return " ".join(clinic[name].split())
@@ -346,7 +342,7 @@ def assemble(settings: str, out: Path | None = None, root: Path = ROOT) -> Assem
     guide = {path.relative_to(docs).as_posix() for path in docs.rglob("*.md") if path.is_file()}
     clash = guide & set(assembly.own_pages)
     for page in sorted(clash):
-        assembly.problems.append(Problem(assembly.own_pages[page], 1, 1, f"the guide already has docs/{page}: "
+        assembly.problems.append(problem(assembly.own_pages[page], 1, 1, f"the guide already has docs/{page}: "
                                                                          "give your page another file name"))
     all_pages = guide | set(assembly.own_pages)
     sources = {page: f"docs/{page}" for page in sorted(guide - left_out)} | assembly.own_pages
@@ -421,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         config = write(assembly)
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
-        print(f"{settings}:1:1: error leave-out: cannot assemble the clinic's copy: {error}", file=sys.stderr)
+        print(f"{settings}:1:1: error {RULE}: cannot assemble the clinic's copy: {error}", file=sys.stderr)
         return 2
     shown = config.relative_to(ROOT) if config.is_relative_to(ROOT) else config
     print(f"assembled {shown} ({len(assembly.pages)} pages, {len(assembly.own_pages)} of them the clinic's own, "

@@ -39,11 +39,10 @@ if str(SCRIPTS_DIR) not in sys.path:
 
 import check  # noqa: E402
 import reviews  # noqa: E402
-from assemble_clinic import OWN_SECTION, Assembly, assemble, write  # noqa: E402
+from assemble_clinic import OWN_SECTION, RULE, Assembly, assemble, write  # noqa: E402
 from clinic_settings import guide_pages, warning_sign_pages  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
-RULE = "clinic-copy"
 
 
 def clinic_context(assembly: Assembly, today: dt.date | None) -> check.Context:
