@@ -344,6 +344,12 @@ def assemble(settings: str, out: Path | None = None, root: Path = ROOT) -> Assem
     for page in sorted(clash):
         assembly.problems.append(problem(assembly.own_pages[page], 1, 1, f"the guide already has docs/{page}: "
                                                                          "give your page another file name"))
+    own_folder = root / folder / "docs"
+    for path in sorted(own_folder.rglob("*.md")) if own_folder.is_dir() else []:
+        if path.parent != own_folder:
+            assembly.problems.append(problem(path.relative_to(root).as_posix(), 1, 1,
+                                             f"put your pages in {folder}/docs/ itself, not in a folder inside it: "
+                                             "your copy shows them in one section, Our clinic"))
     all_pages = guide | set(assembly.own_pages)
     sources = {page: f"docs/{page}" for page in sorted(guide - left_out)} | assembly.own_pages
     bases = snippet_bases(root)

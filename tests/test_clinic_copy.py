@@ -207,6 +207,8 @@ def checked_tree(tmp_path_factory) -> list:
     root = tmp_path_factory.mktemp("checked")
     settings = clinic_tree(root, "no-needling", NEEDLING)
     (root / "clinics" / "no-needling" / "docs" / "parking.md").write_text(BAD_PAGE, encoding="utf-8")
+    (root / "clinics" / "no-needling" / "docs" / "more").mkdir()
+    (root / "clinics" / "no-needling" / "docs" / "more" / "hidden.md").write_text(BAD_PAGE, encoding="utf-8")
     causes = root / "docs" / "nerve-pain" / "causes.md"
     text, count = re.subn(r"\]\(warning-signs\.md\)", "](../dry-needling/when-to-get-help.md)",
                           causes.read_text(encoding="utf-8"))
@@ -226,11 +228,13 @@ def test_a_clinic_page_is_checked_by_every_rule_at_its_own_file_and_line(checked
     link = next(f for f in findings if f.path == page and f.rule == "internal-link")
     assert "Did you mean '../nerve-pain/easing-the-pain.md'?" in link.message
     assert not [f for f in findings if "build/" in f.path + f.message], "paths name the files to edit"
+    nested = [f for f in findings if f.path == "clinics/no-needling/docs/more/hidden.md"]
+    assert [f.rule for f in nested] == ["clinic-copy"] and "not in a folder inside it" in nested[0].message
 
 
 def test_a_kept_page_whose_only_warning_sign_link_is_left_out_is_an_error(checked_tree):
     findings = checked_tree
-    lost = [f for f in findings if f.rule == "clinic-copy"]
+    lost = [f for f in findings if f.rule == "clinic-copy" and f.path.startswith("docs/")]
     assert [(f.path, f.line) for f in lost] == [("docs/nerve-pain/causes.md", 68)], findings
     assert "nerve-pain/warning-signs.md" in lost[0].message and lost[0].severity == "error"
 
