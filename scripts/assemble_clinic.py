@@ -50,7 +50,7 @@ SCRIPTS_DIR = Path(__file__).resolve().parent
 if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
-from clinic_settings import CLINIC_FIELDS, OWN_SECTION, Problem, left_out_pages  # noqa: E402
+from clinic_settings import CLINIC_FIELDS, OWN_SECTION, Problem, left_out_pages, value_problem  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
@@ -223,13 +223,17 @@ def fill_placeholders(copy: Copy, clinic: dict[str, Any], problems: list[Problem
     def value(match: re.Match[str], source: str, number: int) -> str:
         name = match.group(1)
         field_ = CLINIC_FIELDS.get(name)
-        if field_ is None or field_.kind not in TEXT_FIELDS or not isinstance(clinic.get(name), str):
+        setting = clinic.get(name)
+        if field_ is None or field_.kind not in TEXT_FIELDS or not isinstance(setting, str) \
+                or value_problem(field_.kind, setting):
             shown = [key for key, spec in CLINIC_FIELDS.items() if spec.kind in TEXT_FIELDS]
-            why = "is not set in the clinic's settings" if field_ and field_.kind in TEXT_FIELDS else "is not a setting a page can show"
-            problems.append(problem(source, number, match.start() + 1,
-                                    f"{{clinic.{name}}} {why}; use one of {', '.join('{clinic.' + k + '}' for k in shown)}"))
+            choices = f"; use one of {', '.join('{clinic.' + k + '}' for k in shown)}"
+            why = ("is not a setting a page can show" + choices if field_ is None or field_.kind not in TEXT_FIELDS else
+                   "is not set in the clinic's settings" + choices if not isinstance(setting, str) else
+                   "holds a value the settings check refuses: run python scripts/clinic_settings.py on the settings")
+            problems.append(problem(source, number, match.start() + 1, f"{{clinic.{name}}} {why}"))
             return match.group(0)
-        return " ".join(clinic[name].split())
+        return " ".join(setting.split())
 
     copy.lines = [PLACEHOLDER.sub(lambda m, o=origin: value(m, o[0], o[1]), line)
                   for line, origin in zip(copy.lines, copy.origins)]

@@ -336,3 +336,12 @@ def test_every_build_command_of_a_clinic_uses_the_assembled_copy():
         builds = [i for i, line in enumerate(lines) if "build/example/mkdocs.yml" in line]
         assert builds and assembled < checked < min(builds), (target, lines)
         assert not [line for line in lines if "-f clinics/example.yml" in line or "py clinics/example.yml --site" in line]
+
+
+def test_a_clinic_page_shows_its_settings_and_never_a_refused_value():
+    copy = _copy("Call {clinic.phone}.\nFax {clinic.fax}.\nWrite to {clinic.email}.", "clinics/x/docs/a.md")
+    problems: list = []
+    assemble_clinic.fill_placeholders(copy, {"phone": "01632 960 123", "email": "<b>@x</b>"}, problems)
+    assert copy.lines == ["Call 01632 960 123.", "Fax {clinic.fax}.", "Write to {clinic.email}."]
+    assert [(p.path, p.line, p.column) for p in problems] == [("clinics/x/docs/a.md", 2, 5), ("clinics/x/docs/a.md", 3, 10)]
+    assert "not a setting a page can show" in problems[0].message and "refuses" in problems[1].message
