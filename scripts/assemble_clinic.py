@@ -68,8 +68,6 @@ OTHERWISE = re.compile(r"^[ \t]*<!--[ \t]*otherwise:(.*?)-->[ \t]*$")
 END_IF = re.compile(r"^[ \t]*<!--[ \t]*end if[ \t]*-->[ \t]*$")
 PLACEHOLDER = re.compile(r"\{clinic\.([A-Za-z_]+)\}")
 TEXT_FIELDS = ("text", "phone", "email", "https")  # fields a page may show
-
-
 RULE = "clinic-copy"  # the checker's rule for these problems (scripts/check_clinic.py)
 
 
@@ -117,6 +115,8 @@ class Assembly:
             if name.startswith(prefix) and name[len(prefix):] in copies:
                 origins = copies[name[len(prefix):]].origins
                 return origins[min(max(line, 1), len(origins)) - 1]
+            if name.startswith(prefix + OWN_SECTION + "/") and folder == "docs":
+                return f"{clinic_folder(self.settings)}/docs/{name[len(prefix + OWN_SECTION) + 1:]}", line
             if name.startswith(prefix):
                 return f"{folder}/{name[len(prefix):]}", line
         return assembled, line
