@@ -79,7 +79,7 @@ def code_problem(system: str, code: Any, display: Any) -> str | None:
     """Why one `code: display` line cannot be used, or None."""
     spec = SYSTEMS[system]
     if not isinstance(code, str) or not spec.pattern.fullmatch(code):
-        return (f"{code!r} is not a {spec.name} code: write it in capitals with its dot, "
+        return (f"{code!r} is not in {spec.name} format: write it in capitals with its dot, "
                 f"for example {spec.example}")
     problem = display_problem(display)
     return f"{code} {problem}" if problem else None
