@@ -378,7 +378,7 @@ def write_feed(site: Path, pages: list[Page], sources: Sources, settings: Settin
     named = {page.name: changelog.FeedPage(str(sources.front.get(page.name, {}).get("title") or page.name),
                                            links.page(page, "feed.xml")) for page in pages}
     feed = changelog.atom_feed(changes, named, settings.site_name, settings.site_name,
-                               links.file("feed.xml", "feed.xml"), links.folder("", "feed.xml"),
+                               links.file("feed.xml", "feed.xml"), links.file("", "feed.xml"),
                                settings.site_url or settings.site_name)
     write(site / "feed.xml", feed)
 
