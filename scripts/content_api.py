@@ -103,24 +103,29 @@ def public_path(name: str) -> str:
     return stem[: -len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
 
 
-def built_page(site: Path, name: str) -> tuple[str, Path] | None:
+def is_flat(site: Path, names: list[str]) -> bool:
+    """True for an offline build: pages as nerve-pain/causes.html, not nerve-pain/causes/index.html."""
+    return any((site / (name[: -len(".md")] + ".html")).is_file() for name in names
+               if posixpath.basename(name) != "index.md")
+
+
+def built_page(site: Path, name: str, flat: bool) -> tuple[str, Path] | None:
     """Where the builder wrote a page, as (address below the root, file); None if it did not."""
-    folder = public_path(name)
-    if (site / folder / "index.html").is_file():
-        return folder, site / folder / "index.html"
-    flat = name[: -len(".md")] + ".html"  # an offline build (no directory addresses)
-    if (site / flat).is_file():
-        return flat, site / flat
-    return None
+    path = name[: -len(".md")] + ".html" if flat else public_path(name)
+    built = site / (path if flat else path + "index.html")
+    return (path, built) if built.is_file() else None
 
 
-def pages_in_build(site: Path, nav: list) -> list[Page]:
+def pages_in_build(site: Path, nav: list) -> tuple[list[Page], bool]:
+    """The navigation's pages the builder wrote, and whether the build is flat (offline)."""
+    named = nav_pages(nav)
+    flat = is_flat(site, [name for name, _ in named])
     pages = []
-    for name, section in nav_pages(nav):
-        found = built_page(site, name)
+    for name, section in named:
+        found = built_page(site, name, flat)
         if found:
             pages.append(Page(name, section, found[0], public_path(name), found[1]))
-    return pages
+    return pages, flat
 
 
 def folder_href(site_flat: bool, folder: str) -> str:
@@ -505,8 +510,7 @@ def write(path: Path, content: str | bytes) -> None:
 def build(site: Path, config_file: Path) -> dict:
     """Every file of this step; returns the api/pages.json content."""
     settings = read_settings(config_file)
-    pages = pages_in_build(site, settings.nav)
-    flat = any(page.path.endswith(".html") for page in pages)
+    pages, flat = pages_in_build(site, settings.nav)
     links = Links(settings.site_url, flat)
     sources = read_sources(config_file)
     changes = changelog.load(ROOT, set(sources.front))
