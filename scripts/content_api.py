@@ -71,6 +71,8 @@ VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input
                        "track", "wbr"})
 BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
                         "section", "figure", "figcaption", "details", "summary", "blockquote", "dd", "dt", "br"})
+CELL_TAGS = frozenset({"td", "th"})  # a table row is one line of text, its cells apart
+LINE, CELL = "\x00", "\x01"  # where the plain text breaks: never in a page's own text
 URL_ATTRIBUTES = frozenset({"href", "src"})
 
 
@@ -162,7 +164,9 @@ class Article(html.parser.HTMLParser):
         self.svg += tag == "svg"
         self.out.append(self._tag(tag, attrs))
         if tag in BLOCK_TAGS:
-            self.text.append("\n")
+            self.text.append(LINE)
+        elif tag in CELL_TAGS:
+            self.text.append(CELL)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.depth and not self.skip:
@@ -179,7 +183,7 @@ class Article(html.parser.HTMLParser):
             self.out.append(f"</{tag}>")
             self.svg -= tag == "svg"
             if tag in BLOCK_TAGS:
-                self.text.append("\n")
+                self.text.append(LINE)
 
     def handle_data(self, data: str) -> None:
         if self.depth and not self.skip:
@@ -200,7 +204,8 @@ class Article(html.parser.HTMLParser):
 
     def result(self) -> tuple[str, str]:
         """(article HTML, plain text: one paragraph a line)."""
-        lines = (" ".join(line.split()) for line in "".join(self.text).split("\n"))
+        rows = ([" ".join(cell.split()) for cell in line.split(CELL)] for line in "".join(self.text).split(LINE))
+        lines = ("\t".join(cell for cell in cells if cell) for cells in rows)
         return "".join(self.out).strip(), "\n".join(line for line in lines if line)
 
 
@@ -244,14 +249,14 @@ def review_of(current: reviews.CurrentPage, state: reviews.PageState, approval: 
     return entry
 
 
-def read_sources(config_file: Path) -> Sources:
+def read_sources(config_file: Path, root: Path = ROOT) -> Sources:
     """Front matter and review states of the repository's pages, keyed by page file."""
-    site = reviews.open_site(ROOT)
-    records = reviews.load_records(ROOT, reviews.RECORDS_FILE)
+    site = reviews.open_site(root)
+    records = reviews.load_records(root, reviews.RECORDS_FILE)
     clinic = None
     settings = config_file.resolve()
-    if settings.parent == (ROOT / reviews.CLINICS_DIR).resolve():
-        clinic = reviews.load_clinic(ROOT, f"{reviews.CLINICS_DIR}/{settings.name}")
+    if settings.parent == (root / reviews.CLINICS_DIR).resolve():
+        clinic = reviews.load_clinic(root, f"{reviews.CLINICS_DIR}/{settings.name}")
     sources = Sources()
     for current in reviews.current_pages(site):
         sources.front[current.page] = reviews.front_matter_of(site.page(current.page).text)

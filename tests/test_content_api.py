@@ -5,9 +5,8 @@ sub-path with the security policy on, with and without script."""
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import json
-import re
 import shutil
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
@@ -123,6 +122,20 @@ def test_codes_json_and_the_page_entries_hold_the_front_matter_codes(neutral, pa
     assert {"system": "icd10", "code": "M54.3", "display": "Sciatica"} in hub["codes"]
 
 
+def test_review_states_come_from_the_records(tmp_path):
+    from check_tree import SiteTree
+
+    tree = SiteTree(tmp_path / "site")
+    tree.sign_off("a.md", on=dt.date(2026, 11, 1), by="Sam Lee, physiotherapist")
+    tree.sign_off("sub/b.md", on=dt.date(2026, 11, 2))
+    tree.append("docs/sub/b.md", "A change after the review.")
+    review = content_api.read_sources(tree.root / "mkdocs.yml", tree.root).review
+    assert review["a.md"] == {"state": "reviewed", "written": "2026-11-01", "reviewed": "2026-11-01",
+                              "reviewed_by": "Sam Lee, physiotherapist", "next_review_due": "2027-11-01"}
+    assert review["sub/b.md"]["state"] == "changed" and review["sub/b.md"]["next_review_due"] is None
+    assert review["index.md"]["state"] == "unreviewed" and review["index.md"]["reviewed"] is None
+
+
 def test_a_page_left_out_of_the_build_is_left_out_of_the_api_and_the_feed(built_site, tmp_path):
     site = tmp_path / "site"
     shutil.copytree(built_site, site)
@@ -185,6 +198,9 @@ def test_a_clinic_gets_the_same_api_at_its_own_address(neutral, clinic):
     assert [e["url"][len("../"):] for e in ours["pages"]] == [e["url"][len(SITE_URL):] for e in theirs["pages"]]
     assert all(e["url"].startswith(SITE_URL) and e["json"].startswith(SITE_URL + "api/pages/") for e in theirs["pages"])
     assert theirs["site"] == {"name": "Riverside Physiotherapy patient guide", "url": SITE_URL}
+    approval = theirs["pages"][0]["review"]["clinic_approval"]
+    assert approval == {"clinic": "Riverside Physiotherapy", "state": "not approved", "approved": None, "approved_by": None}
+    assert "clinic_approval" not in ours["pages"][0]["review"]
     detail = load(clinic, "api/pages/nerve-pain/causes.json")
     assert detail["url"] == SITE_URL + "nerve-pain/causes/"
     assert f'href="{SITE_URL}nerve-pain/what-is-happening/"' in detail["html"]
