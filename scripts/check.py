@@ -1915,7 +1915,7 @@ def run_checks(root: Path, today: dt.date | None = None) -> Report:
     findings += guarded("data/terms.yml", check_generated(context))
     findings += guarded(reviews.RECORDS_FILE, review_findings(site))
     # Hook (issue 16, h16a): scripts/diagnosis_codes.py and scripts/changelog.py.
-    findings += guarded(MKDOCS_FILE, diagnosis_codes.checker_findings(site, finding))
+    findings += guarded(site.docs, diagnosis_codes.checker_findings(site, finding))
     findings += guarded(changelog.FILE, changelog.checker_findings(site, finding))
     patient_pages = [page for page in site.page_names if site.page(page).readable
                      and not any(fnmatch.fnmatch(page, pattern) for pattern in context.settings.reading_exempt)]
