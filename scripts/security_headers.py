@@ -20,8 +20,9 @@ that turns off features the guide never uses.
 Only the theme's own inline code gets into the policy, and the look-up page's script
 (scripts/lookup.js, put inline by scripts/content_api.py), allowed only as it is, character
 for character. Every inline <script> and <style> of the theme's templates (Material's and
-overrides/, read from the installed theme) is an allow-list entry: its text, with each `{{ value }}` allowed to hold only characters that
-cannot leave a string (letters, digits, space and # . / : % ~ + -). An inline script or
+overrides/, read from the installed theme) is an allow-list entry: its text, with each
+`{{ value }}` allowed to hold only characters that cannot leave a string (letters, digits,
+space and # . / : % ~ + -). An inline script or
 style in a page that matches no entry, an event-handler attribute (onclick=...), a style
 attribute or a javascript: link stops the build with the page's name: the policy would
 either block it or, worse, allow what someone slipped in. JSON data blocks (JSON-LD,
