@@ -313,6 +313,19 @@ class Links:
         return relative
 
 
+OG_TITLE = re.compile(r'<meta property="og:title" content="([^"]*)"')
+
+
+def title_of(page: Page, front: dict) -> str:
+    """The page's title: its front matter's, else the one the build shows (a page the repository
+    does not know, such as a clinic's own), else its file name."""
+    title = front.get("title")
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    found = OG_TITLE.search(page.built.read_text(encoding="utf-8"))
+    return html.unescape(found.group(1)) if found else page.name
+
+
 def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
@@ -337,7 +350,7 @@ def page_sources(front: dict, references: dict) -> list[dict]:
 def page_entry(page: Page, front: dict, review: dict, settings: Settings, links: Links, from_file: str) -> dict:
     return {
         "url": links.page(page, from_file),
-        "title": str(front.get("title") or page.name),
+        "title": title_of(page, front),
         "description": str(front.get("description") or ""),
         "section": page.section,
         "language": settings.language,
@@ -375,7 +388,7 @@ def write_api(site: Path, pages: list[Page], sources: Sources, settings: Setting
         "pages": [page_entry(page, front, review, settings, links, "api/pages.json") for page, front, review, _ in listed],
     }
     write(site / "api" / "pages.json", json_text(index))
-    codes = [{**code, "page": links.page(page, "api/codes.json"), "title": str(front.get("title") or page.name)}
+    codes = [{**code, "page": links.page(page, "api/codes.json"), "title": title_of(page, front)}
              for page, front, _, _ in listed for code in page_codes(front)]
     write(site / "api" / "codes.json", json_text({"$schema": links.file("api/schema.json", "api/codes.json"),
                                                   "version": version, "codes": codes}))
@@ -385,7 +398,7 @@ def write_api(site: Path, pages: list[Page], sources: Sources, settings: Setting
 
 def write_feed(site: Path, pages: list[Page], sources: Sources, settings: Settings, links: Links,
                changes: list[changelog.Change]) -> None:
-    named = {page.name: changelog.FeedPage(str(sources.front.get(page.name, {}).get("title") or page.name),
+    named = {page.name: changelog.FeedPage(title_of(page, sources.front.get(page.name, {})),
                                            links.page(page, "feed.xml")) for page in pages}
     feed = changelog.atom_feed(changes, named, settings.site_name, settings.site_name,
                                links.file("feed.xml", "feed.xml"), links.file("", "feed.xml"),
@@ -431,7 +444,7 @@ class CodeTarget:
 
 
 def code_targets(pages: list[Page], sources: Sources) -> list[CodeTarget]:
-    return [CodeTarget(code, page, str(front.get("title") or page.name))
+    return [CodeTarget(code, page, title_of(page, front))
             for page in pages for front in [sources.front.get(page.name, {})]
             for code in diagnosis_codes.page_codes(front)]
 

@@ -148,6 +148,12 @@ def test_a_page_left_out_of_the_build_is_left_out_of_the_api_and_the_feed(built_
     assert "easing-the-pain" not in feed and "Easing the pain" not in feed
 
 
+def test_a_page_the_repository_does_not_know_takes_its_title_from_the_build(neutral):
+    page = content_api.Page("clinic/own.md", None, "nerve-pain/", "nerve-pain/", neutral / "nerve-pain" / "index.html")
+    assert content_api.title_of(page, {}) == "Is it normal for nerve pain to get worse after physiotherapy?"
+    assert content_api.title_of(page, {"title": " Own title "}) == "Own title"
+
+
 def test_the_same_sources_give_the_same_files(neutral, tmp_path):
     again = with_api(neutral, tmp_path, ROOT / "mkdocs.yml")
     for name in ("api/pages.json", "api/codes.json", "feed.xml", "lookup/index.html", "codes/icd10/M54.3/index.html"):
