@@ -416,7 +416,8 @@ def stylesheets(site: Path, from_folder: str) -> str:
     return "\n".join(f'<link rel="stylesheet" href="{html.escape(up + html.unescape(href))}">' for href in hrefs)
 
 
-def small_page(site: Path, settings: Settings, folder: str, title: str, body: str, head: str = "") -> str:
+def small_page(site: Path, settings: Settings, flat: bool, folder: str, title: str, body: str, head: str = "") -> str:
+    """A page of this step (codes/, lookup/): the build's stylesheets, the guide's name linking home."""
     e = html.escape
     return f"""<!doctype html>
 <html lang="{e(settings.language)}">
@@ -429,6 +430,7 @@ def small_page(site: Path, settings: Settings, folder: str, title: str, body: st
 {head}</head>
 <body dir="ltr" data-md-color-scheme="default" data-md-color-primary="indigo" data-md-color-accent="indigo">
 <main class="md-main"><div class="md-main__inner md-grid"><div class="md-content"><article class="md-content__inner md-typeset">
+<p><a href="{e(Links.relative(folder_href(flat, ""), folder + "index.html"))}">{e(settings.site_name)}</a></p>
 {body}
 </article></div></div></main>
 </body>
@@ -465,7 +467,7 @@ def write_code_pages(site: Path, targets: list[CodeTarget], settings: Settings, 
         body = (f"<h1>{e(target.code.display)} ({e(system)} {e(target.code.code)})</h1>\n"
                 f'<p>The page for this code: <a href="{e(href)}">{e(target.title)}</a></p>\n'
                 f'<p><a href="{e(links.folder("lookup/", own))}">Every code and its page</a></p>')
-        write(site / own, small_page(site, settings, folder, f"{system} {target.code.code}", body, head))
+        write(site / own, small_page(site, settings, links.flat, folder, f"{system} {target.code.code}", body, head))
 
 
 def lookup_script() -> str:
@@ -500,21 +502,21 @@ def write_lookup(site: Path, targets: list[CodeTarget], settings: Settings, link
 <h2>No page for <span data-lookup-code></span></h2>
 <p>This guide has no page for that code. Go to <a href="{e(home)}">the start page</a>, <a data-lookup-search href="{e(home)}?q=">search the guide</a>, or choose a code below.</p>
 </div>
-<form method="get" action="{e(links.folder("lookup/", own))}">
-<p><label for="lookup-code">Diagnosis code (ICD-10 or ICD-10-CM)</label>
+<form class="lookup-form" method="get" action="{e(links.folder("lookup/", own))}">
+<p><label for="lookup-code">Diagnosis code (ICD-10 or ICD-10-CM)</label><br>
 <input id="lookup-code" name="mainSearchCriteria.v.c" autocomplete="off" spellcheck="false">
-<button type="submit">Find the page</button></p>
+<button class="md-button md-button--primary" type="submit">Find the page</button></p>
 </form>
 <p>Each code leads to the page that answers it. A more specific code finds the page of the code it falls under. Or go to <a href="{e(home)}">the start page</a>.</p>
-<table>
+<div class="lookup-table"><table>
 <thead><tr><th scope="col">Code system</th><th scope="col">Code</th><th scope="col">Name</th><th scope="col">Page</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
-</table>
+</table></div>
 <script type="application/json" id="lookup-data">{script_json(data)}</script>
 <script>{lookup_script()}</script>"""
-    write(site / own, small_page(site, settings, "lookup/", "Find the page for a diagnosis code", body))
+    write(site / own, small_page(site, settings, links.flat, "lookup/", "Find the page for a diagnosis code", body))
 
 
 def write(path: Path, content: str | bytes) -> None:

@@ -337,3 +337,14 @@ def test_without_script_lookup_shows_the_code_table_and_its_links_work(browser, 
     rows.first.locator("a").click()
     arrives(page, host, "nerve-pain/")
     context.close()
+
+
+@pytest.mark.browser
+def test_lookup_has_no_wcag_22_aa_violation(browser, host):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context, page = open_page(browser, f"{host.url}lookup/?mainSearchCriteria.v.c=Z99.9")
+    page.locator("#lookup-unknown").wait_for(state="visible")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+    assert results.response["violations"] == [], [v["id"] for v in results.response["violations"]]
+    context.close()
