@@ -196,6 +196,19 @@ def test_the_changelog_is_checked_and_a_missing_page_is_refused(tmp_path):
     assert "plain text" in messages
 
 
+def test_the_build_stops_on_a_changelog_page_that_does_not_exist(tmp_path, neutral, monkeypatch, capsys):
+    (tmp_path / "data").mkdir()
+    (tmp_path / changelog.FILE).write_text("- date: 2026-12-01\n  kind: page-added\n  pages: [a.md]\n  summary: A.\n"
+                                           "- date: 2026-12-01\n  kind: page-added\n  pages: [gone.md]\n  summary: B.\n")
+    with pytest.raises(changelog.ChangelogError) as error:
+        changelog.load(tmp_path, {"a.md"})
+    assert str(error.value).startswith("data/changelog.yml:5: the page 'gone.md' does not exist")
+    real = changelog.load
+    monkeypatch.setattr(changelog, "load", lambda root, pages: real(tmp_path, {"a.md"}))
+    assert content_api.main([str(neutral)]) == 1
+    assert capsys.readouterr().err.strip().startswith("data/changelog.yml:5: ")
+
+
 # ---------------------------------------------------------------- the clinic's copy
 
 def test_a_clinic_gets_the_same_api_at_its_own_address(neutral, clinic):
