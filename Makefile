@@ -68,12 +68,14 @@ clinic-check: $(VENV)/.site
 build: review-state check clinic-check
 	$(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site
 	$(PY) scripts/print_qr.py site
+	$(PY) scripts/content_api.py site --config $(CONFIG)
 	$(PY) scripts/security_headers.py site --config $(CONFIG)
 
 # A copy that works from file:// with search, zipped for a waiting-room tablet.
 offline: review-state check clinic-check
 	OFFLINE=true $(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site-offline
 	$(PY) scripts/print_qr.py site-offline
+	$(PY) scripts/content_api.py site-offline --config $(CONFIG)
 	rm -f guide-offline.zip
 	$(PY) -m zipfile -c guide-offline.zip site-offline/
 
@@ -82,6 +84,7 @@ offline: review-state check clinic-check
 zensical: $(VENV)/.test review-state clinic-check
 	$(PY) scripts/zensical_config.py $(CONFIG) --site-dir site-zensical > .zensical.yml
 	$(BIN)/zensical build --strict -f .zensical.yml
+	$(PY) scripts/content_api.py site-zensical --config $(CONFIG)
 
 # Try the built site as a clinic's server would serve it: `make preview PREFIX=/patient-info/`.
 PREFIX ?= /

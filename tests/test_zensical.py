@@ -60,3 +60,21 @@ def test_zensical_copy_has_the_pictures_inline(zensical_site, clinic_site):
     assert {page: count for page, count in pictures(zensical_site).items() if count} == expected
     html = (zensical_site / "nerve-pain" / "warning-signs" / "index.html").read_text(encoding="utf-8")
     assert 'aria-labelledby="saddle-area-title"' in html and "<text" in html
+
+
+def test_zensical_copy_gets_the_same_content_feed(zensical_site, clinic_site, tmp_path):
+    """scripts/content_api.py reads any builder's output: the same pages, codes and feed (issue 16)."""
+    import json
+
+    import content_api
+
+    def api(built, name: str) -> dict:
+        site = tmp_path / name
+        shutil.copytree(built, site)
+        content_api.build(site, CLINIC_EXAMPLE)
+        return {file: json.loads((site / "api" / file).read_text(encoding="utf-8")) for file in ("pages.json", "codes.json")}
+
+    ours, mkdocs = api(zensical_site, "zensical"), api(clinic_site, "mkdocs")
+    assert [page["url"] for page in ours["pages.json"]["pages"]] == [page["url"] for page in mkdocs["pages.json"]["pages"]]
+    assert ours["codes.json"]["codes"] == mkdocs["codes.json"]["codes"]
+    assert (tmp_path / "zensical" / "lookup" / "index.html").is_file() and (tmp_path / "zensical" / "feed.xml").is_file()
