@@ -2,6 +2,7 @@
 """Build the neutral guide and every clinic's copy at once, in parallel, into sites/.
 
     python scripts/build_all.py [clinics/a.yml ...] [--out sites] [--jobs N] [--no-guide]
+    python scripts/build_all.py --list      the clinics' names as JSON (the GitHub Actions matrix)
 
 `make build-all` runs it. First the steps that read the whole repository, once:
 `make review-state check`. Then, for the neutral guide (mkdocs.yml into sites/guide/) and for
@@ -19,6 +20,7 @@ check did), 2 a named settings file is not a clinic's (not clinics/<name>.yml).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -147,6 +149,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("sites"), help="where the sites go (default sites/)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="builds at once (default: cores)")
     parser.add_argument("--no-guide", action="store_true", help="only the clinics, not the neutral guide")
+    parser.add_argument("--list", action="store_true", help="print the clinics' names as JSON, build nothing")
     return parser.parse_args(argv)
 
 
@@ -154,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     root = ROOT
     every = clinic_files(root)
+    if args.list:  # .github/workflows/clinics.yml builds one runner per name
+        print(json.dumps([Path(clinic).stem for clinic in every]))
+        return 0
     unknown = [clinic for clinic in args.clinics if clinic not in every]
     if unknown:
         print(f"build-all: not a clinic's settings file: {', '.join(unknown)} "
