@@ -45,6 +45,7 @@ from pypdf import PdfReader, PdfWriter
 from print_qr import PLACEHOLDER, add_codes_to_site
 from serve_site import SiteServer, built_pages
 
+ROOT = Path(__file__).resolve().parent.parent
 PAPERS = {"A4": "a4", "Letter": "letter"}  # Chromium's paper name -> folder in handouts/
 MAX_SHEETS = 2
 ONE_SHEET_FOLDER = "printables/"  # the diary and the question list: one sheet, to write on
@@ -60,6 +61,15 @@ def patient_pages(site: Path) -> list[str]:
     site root ('' is the start page); not the 404 page or files made for machines."""
     return [path for path in built_pages(site)
             if PATIENT_PAGE_MARK in (site / path / "index.html").read_text(encoding="utf-8")]
+
+
+def source_of(path: str) -> str:
+    """The page's Markdown file (docs/nerve-pain/causes.md:1) if this repository has it, else its address."""
+    stem = path.rstrip("/")
+    for source in ([f"docs/{stem}.md"] if stem else []) + [f"docs/{path}index.md"]:
+        if (ROOT / source).is_file():
+            return f"{source}:1"
+    return path or "(start page)"
 
 
 def sheet_limit(path: str) -> int:
@@ -113,9 +123,8 @@ class Handout:
         return sheet_limit(self.path)
 
     def problems(self) -> list[str]:
-        return [f"{self.path or '(start page)'} (\"{self.title}\"): prints on {count} {paper} sheets; "
-                f"a {'printable' if self.limit == 1 else 'handout'} must fit on {self.limit}. "
-                "Shorten the page, or move part of it to a page of its own."
+        return [f"{source_of(self.path)}: error handout-length: \"{self.title}\" prints on {count} {paper} sheets; a {'printable' if self.limit == 1 else 'handout'} must fit "
+                f"on {self.limit}. Shorten the page, or move part of it to a page of its own."
                 for paper, count in self.sheets.items() if count > self.limit]
 
 
@@ -250,10 +259,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             browser.close()
     for problem in problems:
-        print(f"handouts: error {problem}", file=sys.stderr)
+        print(problem, file=sys.stderr)
     if problems:
-        print(f"handouts: {len(problems)} page(s) too long; PDFs written to {args.out}/, no index or zip",
-              file=sys.stderr)
+        too_long = sum(1 for handout in handouts if handout.problems())
+        print(f"handouts: {too_long} page{'s' * (too_long != 1)} too long; PDFs written to {args.out}/, "
+              "no index or zip", file=sys.stderr)
         return 1
     print(f"wrote {len(handouts)} handouts on {' and '.join(papers)} to {args.out}/ "
           f"(index.html, {ZIP_NAME})")

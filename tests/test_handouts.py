@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts import PAPERS, ZIP_NAME, Handout, file_stem, main, make_pack, patient_pages, render_index, sheet_limit
+from handouts import (PAPERS, ZIP_NAME, Handout, file_stem, main, make_pack, patient_pages, render_index,
+                      sheet_limit, source_of)
 from test_print import SITE_URL, pdf_text, qr_codes_on_last_sheet
 
 CLINIC = "Riverside Physiotherapy"
@@ -128,8 +129,10 @@ def test_a_page_over_its_sheet_limit_is_named_and_no_index_or_zip_is_written(bro
     out = tmp_path / "handouts"
     _, problems = make_pack(browser, site, out, ["A4"])
     assert len(problems) == 2, problems
-    assert re.match(r'long/ \("A very long page"\): prints on \d+ A4 sheets; a handout must fit on 2\.', problems[0])
-    assert problems[1].startswith('printables/diary/ ("A diary"): prints on 2 A4 sheets; a printable must fit on 1.')
+    assert re.match(r'long/: error handout-length: "A very long page" prints on \d+ A4 sheets; a handout must fit on 2\. ',
+                    problems[0])
+    assert problems[1].startswith('printables/diary/: error handout-length: "A diary" prints on 2 A4 sheets; '
+                                  "a printable must fit on 1.")
     assert not (out / "index.html").exists() and not (out / ZIP_NAME).exists()
     assert (out / "a4" / "long.pdf").is_file(), "the PDFs are kept, to look at"
 
@@ -142,9 +145,13 @@ def test_the_index_escapes_titles_and_names():
     assert "O&#x27;Neil &amp; &lt;b&gt;Sons&lt;/b&gt;" in index
 
 
-def test_file_names_and_sheet_limits():
+def test_file_names_sheet_limits_and_where_a_page_comes_from():
     assert file_stem("") == "start" and file_stem("nerve-pain/warning-signs/") == "nerve-pain--warning-signs"
     assert sheet_limit("printables/questions-to-ask/") == 1 and sheet_limit("nerve-pain/") == 2
+    assert source_of("nerve-pain/warning-signs/") == "docs/nerve-pain/warning-signs.md:1"
+    assert source_of("nerve-pain/") == "docs/nerve-pain/index.md:1"
+    assert source_of("") == "docs/index.md:1"
+    assert source_of("made-elsewhere/") == "made-elsewhere/"
 
 
 def test_without_a_built_site_it_says_what_to_run(tmp_path, capsys):
