@@ -123,8 +123,9 @@ class Handout:
         return sheet_limit(self.path)
 
     def problems(self) -> list[str]:
-        return [f"{source_of(self.path)}: error handout-length: \"{self.title}\" prints on {count} {paper} sheets; a {'printable' if self.limit == 1 else 'handout'} must fit "
-                f"on {self.limit}. Shorten the page, or move part of it to a page of its own."
+        kind = "printable" if self.limit == 1 else "handout"
+        return [f"{source_of(self.path)}: error handout-length: \"{self.title}\" prints on {count} {paper} "
+                f"sheets; a {kind} must fit on {self.limit}. Shorten the page, or move part of it to a page of its own."
                 for paper, count in self.sheets.items() if count > self.limit]
 
 
