@@ -78,8 +78,11 @@ def test_make_build_and_build_all_run_the_same_list_of_steps():
         return [line for line in done.stdout.splitlines() if "scripts/" in line or "mkdocs build" in line]
 
     site_steps = dry_run("site-build", "CLINIC=clinics/example.yml", "SITE=sites/example")
-    assert [re.search(r"mkdocs build|scripts/\w+\.py", step).group(0) for step in site_steps][-3:] == \
-        ["mkdocs build", "scripts/print_qr.py", "scripts/security_headers.py"]
+    names = [re.search(r"mkdocs build|scripts/\w+\.py", step).group(0) for step in site_steps]
+    assert names[:2] == ["scripts/clinic_settings.py", "scripts/reviews.py"], "the clinic's checks first"
+    assert names.index("mkdocs build") < names.index("scripts/print_qr.py") < len(names) - 1
+    assert names[-1] == "scripts/security_headers.py", "last: it hashes the final inline scripts"
+    assert "sites/example-headers/nginx.conf" in site_steps[-1]
     build = dry_run("build", "CLINIC=clinics/example.yml", "SITE=sites/example")
     assert build[-len(site_steps):] == site_steps
     assert [re.search(r"scripts/\w+\.py", step).group(0) for step in build[:2]] == ["scripts/reviews.py", "scripts/check.py"]
