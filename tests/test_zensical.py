@@ -10,8 +10,11 @@ import subprocess
 
 import pytest
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 
 from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN
+from handouts import make_pack
+from test_print import SITE_URL, qr_codes_on_last_sheet
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +81,15 @@ def test_zensical_copy_gets_the_same_content_feed(zensical_site, clinic_site, tm
     assert [page["url"] for page in ours["pages.json"]["pages"]] == [page["url"] for page in mkdocs["pages.json"]["pages"]]
     assert ours["codes.json"]["codes"] == mkdocs["codes.json"]["codes"]
     assert (tmp_path / "zensical" / "lookup" / "index.html").is_file() and (tmp_path / "zensical" / "feed.xml").is_file()
+
+
+@pytest.mark.browser
+def test_the_handout_pack_prints_from_the_zensical_build(browser, zensical_site, tmp_path):
+    """scripts/handouts.py reads only the built pages: a Zensical build, on which print_qr.py has
+    not run, gives the same handout, with the clinic as author and the page's QR code."""
+    page = "nerve-pain/warning-signs/"
+    _, problems = make_pack(browser, zensical_site, tmp_path, ["A4"], [page])
+    pdf = tmp_path / "a4" / "nerve-pain--warning-signs.pdf"
+    assert problems == []
+    assert PdfReader(pdf).metadata.author == "Riverside Physiotherapy"
+    assert qr_codes_on_last_sheet(pdf, tmp_path) == [SITE_URL + page]
