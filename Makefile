@@ -14,21 +14,26 @@ export NO_MKDOCS_2_WARNING := 1
 # scripts/assemble_clinic.py writes (its own pages, without the pages it leaves out).
 CLINIC ?=
 CONFIG := $(if $(CLINIC),build/$(basename $(notdir $(CLINIC)))/mkdocs.yml,mkdocs.yml)
+# Where `make build` writes the site (`make build-all` sets it to sites/<clinic>).
+SITE ?= site
 
 .PHONY: help serve build offline zensical preview check clinic-check generate review-state test bench bench-web clean \
-	new-page sign-off review-report
+	new-page sign-off review-report site-build build-all handouts bench-clinics
 
 help:
 	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
 	@echo "make test      install, then run every test (unit, build, browser)"
 	@echo "make build     check, then write the site to site/"
 	@echo "               add CLINIC=clinics/example.yml for a clinic's own copy"
+	@echo "make build-all every clinic in clinics/ and the neutral guide, in parallel, into sites/"
+	@echo "make handouts  build, then print every page to PDF (A4, Letter) into handouts/ [CLINIC=...]"
 	@echo "make offline   a copy that works from file:// (no network), zipped: guide-offline.zip"
 	@echo "make zensical  build the same sources with Zensical 0.0.73 into site-zensical/"
 	@echo "make preview   serve site/ as a host would (security headers, 404); PREFIX=/patient-info/"
 	@echo "make check     check the Markdown sources (links, terms, front matter, ...)"
 	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules, review states)"
 	@echo "make bench     time the checker against mkdocs build and lychee"
+	@echo "make bench-clinics  build time per clinic for 1, 10 and 50 made-up clinics, in parallel"
 	@echo "make bench-web page weight, requests and LCP of every page in Chromium (gzip, phone)"
 	@echo "make new-page PAGE=nerve-pain/sleep.md TITLE=\"Sleeping with nerve pain\" [SECTION=...]"
 	@echo "               start a page from the template and add it to the navigation"
@@ -70,15 +75,35 @@ clinic-check: $(VENV)/.site
 	$(if $(CLINIC),$(PY) scripts/check_clinic.py $(CLINIC),@true)
 	$(if $(CLINIC),$(PY) scripts/reviews.py clinic-check $(CLINIC),@true)
 
-build: review-state check clinic-check
-	$(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site
-	$(PY) scripts/print_qr.py site
-	$(PY) scripts/security_headers.py site --config $(CONFIG)
+build: review-state check site-build
+
+# The build of one configuration (CONFIG) into SITE, after the repository-wide steps above
+# (review-state, check). It is the one list of the build's steps: `make build` runs it, and
+# `make build-all` (scripts/build_all.py) runs it once per clinic, in parallel. Add a build
+# step here, one line, and every clinic's build gets it.
+site-build: clinic-check
+	$(BIN)/mkdocs build --strict -f $(CONFIG) -d $(abspath $(SITE))
+	$(PY) scripts/print_qr.py $(SITE)
+	$(PY) scripts/content_api.py $(SITE) --config $(CONFIG)
+	$(PY) scripts/security_headers.py $(SITE) --config $(CONFIG) --nginx $(SITE)-headers/nginx.conf
+
+# The neutral guide into sites/guide/ and each clinics/<clinic>.yml into sites/<clinic>/, one
+# process per build across the machine's cores; prints a table; a clinic with bad settings
+# fails alone. JOBS=4 sets the number of builds at once.
+build-all: $(VENV)/.site
+	$(PY) scripts/build_all.py $(if $(JOBS),--jobs $(JOBS))
+
+# Every patient page printed to PDF (A4 and Letter) with the clinic's header and QR code,
+# into handouts/ with an index page and a zip. For a Zensical build:
+# `make zensical` then `.venv/bin/python scripts/handouts.py site-zensical`.
+handouts: build
+	$(PY) scripts/handouts.py $(SITE) --out handouts
 
 # A copy that works from file:// with search, zipped for a waiting-room tablet.
 offline: review-state check clinic-check
 	OFFLINE=true $(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site-offline
 	$(PY) scripts/print_qr.py site-offline
+	$(PY) scripts/content_api.py site-offline --config $(CONFIG)
 	rm -f guide-offline.zip
 	$(PY) -m zipfile -c guide-offline.zip site-offline/
 
@@ -87,6 +112,7 @@ offline: review-state check clinic-check
 zensical: $(VENV)/.test review-state clinic-check
 	$(PY) scripts/zensical_config.py $(CONFIG) --site-dir site-zensical > .zensical.yml
 	$(BIN)/zensical build --strict -f .zensical.yml
+	$(PY) scripts/content_api.py site-zensical --config $(CONFIG)
 
 # Try the built site as a clinic's server would serve it: `make preview PREFIX=/patient-info/`.
 PREFIX ?= /
@@ -116,6 +142,10 @@ review-report: $(VENV)/.site
 bench: $(VENV)/.test
 	$(PY) scripts/bench.py
 
+# Build time per clinic for 1, 10 and 50 made-up clinics, built in parallel (scripts/build_all.py).
+bench-clinics: $(VENV)/.site
+	$(PY) scripts/bench_clinics.py
+
 # Builds a fresh site, serves it with gzip and caching headers, loads each page cold and
 # warm on an emulated phone (Slow 4G, 4x CPU); fails if a page is over budget.
 bench-web: $(VENV)/.test
@@ -123,4 +153,4 @@ bench-web: $(VENV)/.test
 
 clean:
 	rm -rf site site-offline site-headers site-zensical .zensical.yml guide-offline.zip review-report.csv .pytest_cache \
-		.hypothesis build
+		.hypothesis handouts sites build

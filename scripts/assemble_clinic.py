@@ -135,6 +135,17 @@ def clinic_folder(settings: str) -> str:
     return settings[: -len(".yml")]
 
 
+def settings_of(config_file: Path, root: Path = ROOT) -> str | None:
+    """The clinic settings file (clinics/<clinic>.yml) a build configuration stands for: the
+    file itself, or the one an assembled build/<clinic>/mkdocs.yml inherits; None for the guide."""
+    config = config_file.resolve()
+    if (config.parent / STAMP).is_file():
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
+        if isinstance(data, dict) and isinstance(data.get("INHERIT"), str):
+            config = (config.parent / data["INHERIT"]).resolve()
+    return f"clinics/{config.name}" if config.parent == (root / "clinics").resolve() else None
+
+
 def own_pages(root: Path, settings: str) -> dict[str, str]:
     folder = root / clinic_folder(settings) / "docs"
     return {f"{OWN_SECTION}/{path.name}": path.relative_to(root).as_posix()

@@ -126,6 +126,8 @@ if str(SCRIPTS_DIR) not in sys.path:
 from atomic_file import write_atomically  # noqa: E402  (one atomic write, shared)
 import readability  # noqa: E402  (the shared reading-level measure, next to this file)
 import reviews  # noqa: E402  (review records and fingerprints, next to this file)
+import changelog  # noqa: E402  (hook, issue 16: data/changelog.yml, its rule and feed)
+import diagnosis_codes  # noqa: E402  (hook, issue 16: diagnosis codes in front matter)
 from yaml_tags import RefusedYaml, checked_timestamp, load_checked  # noqa: E402
 
 DEFAULT_ROOT = SCRIPTS_DIR.parent
@@ -193,6 +195,9 @@ RULES: Mapping[str, Rule] = MappingProxyType({
                        "Save the file as UTF-8 text (or remove it if it is not a page)."),
     "internal-error": Rule("error", "scripts/check.py",
                            "This is a bug in the checker: please report it with the file."),
+    # Hook (issue 16, h16a): diagnosis codes in front matter and data/changelog.yml have their rules
+    # in their own modules; each module's RULES holds (severity, reason, fix).
+    **{name: Rule(*spec) for name, spec in {**diagnosis_codes.RULES, **changelog.RULES}.items()},
     # h18 hook: the findings of scripts/check_clinic.py (a clinic's own pages and leave-outs).
     "clinic-copy": Rule("error", f"{GUIDE}#a-clinic-approves-pages",
                         "See HOSTING.md, \"Your own pages and the sections you leave out\"."),
@@ -1913,6 +1918,9 @@ def run_checks(root: Path, today: dt.date | None = None, context: Context | None
     findings += guarded(DOMAINS_FILE, check_allow_list(root, context.domains))
     findings += guarded("data/terms.yml", check_generated(context))
     findings += guarded(reviews.RECORDS_FILE, review_findings(site))
+    # Hook (issue 16, h16a): scripts/diagnosis_codes.py and scripts/changelog.py.
+    findings += guarded(site.docs, diagnosis_codes.checker_findings(site, finding))
+    findings += guarded(changelog.FILE, changelog.checker_findings(site, finding))
     patient_pages = [page for page in site.page_names if site.page(page).readable
                      and not any(fnmatch.fnmatch(page, pattern) for pattern in context.settings.reading_exempt)]
     grades = GradeJob([(page, site.page(page).text) for page in patient_pages],

@@ -17,10 +17,12 @@ changes, and framing only by the site itself plus the clinic's `frame_ancestors`
 year, see HOSTING.md), Referrer-Policy, X-Content-Type-Options and a Permissions-Policy
 that turns off features the guide never uses.
 
-Only the theme's own inline code gets into the policy. Every inline <script> and <style>
-of the theme's templates (Material's and overrides/, read from the installed theme) is an
-allow-list entry: its text, with each `{{ value }}` allowed to hold only characters that
-cannot leave a string (letters, digits, space and # . / : % ~ + -). An inline script or
+Only the theme's own inline code gets into the policy, and the look-up page's script
+(scripts/lookup.js, put inline by scripts/content_api.py), allowed only as it is, character
+for character. Every inline <script> and <style> of the theme's templates (Material's and
+overrides/, read from the installed theme) is an allow-list entry: its text, with each
+`{{ value }}` allowed to hold only characters that cannot leave a string (letters, digits,
+space and # . / : % ~ + -). An inline script or
 style in a page that matches no entry, an event-handler attribute (onclick=...), a style
 attribute or a javascript: link stops the build with the page's name: the policy would
 either block it or, worse, allow what someone slipped in. JSON data blocks (JSON-LD,
@@ -49,6 +51,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from clinic_settings import URL_FOLDER, origin_problem, shown, site_url_problem
+from content_api import lookup_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,6 +128,8 @@ def theme_code(template_dirs: list[str]) -> ThemeCode:
                 if kind.lower() == "script" and (re.search(r"\bsrc=", attributes) or is_data(attributes)):
                     continue
                 (code.scripts if kind.lower() == "script" else code.styles).append(template_pattern(body))
+    # The look-up page's script (lookup/, written by scripts/content_api.py), exactly as it is.
+    code.scripts.append(re.compile(re.escape(lookup_script())))
     return code
 
 

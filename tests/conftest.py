@@ -17,7 +17,8 @@ VENV_BIN = Path(sys.executable).parent
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from chromium import CHROMIUM, launch  # noqa: E402  (scripts/ is on the path from here)
+from build_all import copy_sources  # noqa: E402  (scripts/ is on the path from here)
+from chromium import CHROMIUM, launch  # noqa: E402
 from serve_site import SiteServer  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
 
@@ -93,14 +94,7 @@ def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml") -> su
 def copy_site_sources(destination: Path, names: tuple[str, ...] = (
         "mkdocs.yml", "docs", "data", "snippets", "overrides", "styles", "scripts")) -> Path:
     """A copy of what the build and the checker read, to break things in; returns its mkdocs.yml."""
-    destination.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy(source, destination / name)
-    return destination / "mkdocs.yml"
+    return copy_sources(destination, names) / "mkdocs.yml"
 
 
 @pytest.fixture(scope="session")

@@ -74,3 +74,20 @@ def test_make_writes_a_clinic_build_to_the_repository_site_folder():
                                  cwd=ROOT, capture_output=True, text=True, check=True).stdout
         assert f"-f build/example/mkdocs.yml -d {ROOT}/{folder}" in dry_run, dry_run
         assert "scripts/assemble_clinic.py clinics/example.yml" in dry_run, dry_run
+
+
+def test_the_offline_copy_looks_up_a_code_from_file(browser, offline_site, tmp_path):
+    """lookup/ and codes/ (scripts/content_api.py) link to files, not folders, in the offline copy."""
+    import shutil
+
+    import content_api
+
+    site = tmp_path / "site-offline"
+    shutil.copytree(offline_site, site)
+    content_api.build(site, ROOT / "mkdocs.yml")
+    page = browser.new_page()
+    page.goto((site / "lookup" / "index.html").as_uri() + "?mainSearchCriteria.v.c=M54.31")
+    page.wait_for_url((site / "nerve-pain" / "index.html").as_uri())
+    page.goto((site / "codes" / "icd10" / "M54.3" / "index.html").as_uri())
+    page.wait_for_url((site / "nerve-pain" / "index.html").as_uri())
+    page.close()

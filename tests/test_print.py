@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import zxingcpp
 
+import handouts
 from conftest import DOCS, split_front_matter
+from handouts import sheets
 from print_qr import add_codes_to_site
 from serve_site import SiteServer, built_pages
 
@@ -46,15 +48,9 @@ def tab(browser):
 
 
 def print_pdf(tab, url: str, paper: str, path: Path) -> Path:
-    tab.goto(url)
-    tab.wait_for_load_state("networkidle")
-    tab.pdf(path=str(path), format=paper, print_background=True)
+    """The page printed as scripts/handouts.py prints it, saved to `path` for poppler's tools."""
+    path.write_bytes(handouts.print_pdf(tab, url, paper))
     return path
-
-
-def sheets(pdf: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 def pdf_text(pdf: Path) -> str:

@@ -6,6 +6,7 @@ The workflows are validated offline against GitHub's workflow schema with check-
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -100,7 +101,7 @@ def test_no_workflow_runs_mkdocs_quietly_or_verbosely():
 
 
 def test_pushes_to_main_build_and_deploy_to_github_pages():
-    workflow = workflow_triggered_by("push")
+    workflow = load(WORKFLOWS / "publish.yml")  # clinics.yml runs on pushes to main too
     assert workflow["on"]["push"]["branches"] == ["main"]
     assert workflow["concurrency"]["group"] and workflow["concurrency"]["cancel-in-progress"] is False
     uses = [step.get("uses", "") for step in steps(workflow)]
@@ -113,6 +114,51 @@ def test_pushes_to_main_build_and_deploy_to_github_pages():
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert deploy["needs"] in ("build", ["build"])
+
+
+# ---------------------------------------------------------------- every clinic (clinics.yml)
+
+CLINICS_WORKFLOW = WORKFLOWS / "clinics.yml"
+
+
+def test_clinics_are_built_as_a_matrix_from_build_alls_list_and_one_failure_stops_no_other():
+    workflow = load(CLINICS_WORKFLOW)
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    listing = workflow["jobs"]["list"]
+    assert any("scripts/build_all.py --list" in command for command in run_commands({"jobs": {"list": listing}}))
+    clinic = workflow["jobs"]["clinic"]
+    assert clinic["needs"] == "list"
+    assert clinic["strategy"]["matrix"]["clinic"] == "${{ fromJSON(needs.list.outputs.clinics) }}"
+    assert clinic["strategy"]["fail-fast"] is False
+    assert clinic["environment"]["name"] == "clinic-${{ matrix.clinic }}", "each clinic's secrets in its own environment"
+
+
+def test_build_alls_list_is_the_clinics_settings_files():
+    listed = subprocess.run([str(VENV_BIN / "python"), "scripts/build_all.py", "--list"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    assert json.loads(listed) == sorted(path.stem for path in (ROOT / "clinics").glob("*.yml")
+                                        if not path.name.endswith(".reviews.yml"))
+
+
+def test_each_clinic_is_built_with_make_build_and_no_value_is_pasted_into_a_shell_command():
+    """The clinic's name and the secrets reach the shell through the environment, never as ${{ }}
+    inside `run:` (a file name or a secret holding `"; rm -rf` would be run)."""
+    job = load(CLINICS_WORKFLOW)["jobs"]["clinic"]
+    commands = [step["run"] for step in job["steps"] if "run" in step]
+    assert 'make build CLINIC="$CLINIC"' in commands
+    assert job["env"]["CLINIC"] == "clinics/${{ matrix.clinic }}.yml"
+    assert not [command for command in commands if "${{" in command]
+
+
+def test_publishing_uses_the_clinics_secrets_and_skips_a_clinic_without_a_host():
+    steps_ = load(CLINICS_WORKFLOW)["jobs"]["clinic"]["steps"]
+    publish = next(step for step in steps_ if "rsync" in step.get("run", ""))
+    assert publish["env"] == {name: f"${{{{ secrets.{name} }}}}" for name in
+                              ("DEPLOY_TARGET", "DEPLOY_SSH_KEY", "DEPLOY_KNOWN_HOSTS")}
+    assert 'if [ -z "$DEPLOY_TARGET" ]' in publish["run"] and "exit 0" in publish["run"]
+    assert "StrictHostKeyChecking=yes" in publish["run"]
+    upload = next(step for step in steps_ if step.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["path"] == "site" and upload["with"]["include-hidden-files"] is True
 
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)

@@ -10,8 +10,11 @@ import subprocess
 
 import pytest
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 
 from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN, assemble_clinic
+from handouts import make_pack
+from test_print import SITE_URL, qr_codes_on_last_sheet
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +67,33 @@ def test_zensical_copy_has_the_pictures_inline(zensical_site, clinic_site):
     assert {page: count for page, count in pictures(zensical_site).items() if count} == expected
     html = (zensical_site / "nerve-pain" / "warning-signs" / "index.html").read_text(encoding="utf-8")
     assert 'aria-labelledby="saddle-area-title"' in html and "<text" in html
+
+
+def test_zensical_copy_gets_the_same_content_feed(zensical_site, clinic_site, tmp_path):
+    """scripts/content_api.py reads any builder's output: the same pages, codes and feed (issue 16)."""
+    import json
+
+    import content_api
+
+    def api(built, name: str) -> dict:
+        site = tmp_path / name
+        shutil.copytree(built, site)
+        content_api.build(site, CLINIC_EXAMPLE)
+        return {file: json.loads((site / "api" / file).read_text(encoding="utf-8")) for file in ("pages.json", "codes.json")}
+
+    ours, mkdocs = api(zensical_site, "zensical"), api(clinic_site, "mkdocs")
+    assert [page["url"] for page in ours["pages.json"]["pages"]] == [page["url"] for page in mkdocs["pages.json"]["pages"]]
+    assert ours["codes.json"]["codes"] == mkdocs["codes.json"]["codes"]
+    assert (tmp_path / "zensical" / "lookup" / "index.html").is_file() and (tmp_path / "zensical" / "feed.xml").is_file()
+
+
+@pytest.mark.browser
+def test_the_handout_pack_prints_from_the_zensical_build(browser, zensical_site, tmp_path):
+    """scripts/handouts.py reads only the built pages: a Zensical build, on which print_qr.py has
+    not run, gives the same handout, with the clinic as author and the page's QR code."""
+    page = "nerve-pain/warning-signs/"
+    _, problems = make_pack(browser, zensical_site, tmp_path, ["A4"], [page])
+    pdf = tmp_path / "a4" / "nerve-pain--warning-signs.pdf"
+    assert problems == []
+    assert PdfReader(pdf).metadata.author == "Riverside Physiotherapy"
+    assert qr_codes_on_last_sheet(pdf, tmp_path) == [SITE_URL + page]
