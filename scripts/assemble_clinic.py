@@ -313,11 +313,14 @@ def build_config(root: Path, assembly: Assembly) -> dict[str, Any]:
         "nav": nav,
     }
     topics = (guide.get("extra") or {}).get("medical_topics") or {}
+    # A null topic names none in the JSON-LD `about`: a left-out section's, and the clinic's own pages'.
     gone = {folder: None for folder in topics if left_out_pages([folder], root / "docs") <= assembly.left_out}
+    gone |= {OWN_SECTION: None} if assembly.own_pages else {}
+    extra: dict[str, Any] = {"medical_topics": gone} if gone else {}
     if assembly.left_out:
-        # The review status table skips these addresses; a null topic is skipped by the JSON-LD `about`.
-        config["extra"] = {"left_out": [page_address(page) for page in sorted(assembly.left_out)],
-                           **({"medical_topics": gone} if gone else {})}
+        extra["left_out"] = [page_address(page) for page in sorted(assembly.left_out)]  # for the review status table
+    if extra:
+        config["extra"] = extra
     return config
 
 

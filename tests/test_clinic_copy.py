@@ -104,7 +104,9 @@ def _json_ld(page: Path) -> dict:
 def test_no_page_says_it_is_about_the_left_out_section(no_needling, clinic_site):
     _, site = no_needling
     for page in html_pages(site):
-        assert [topic["name"] for topic in _json_ld(page).get("about", [])] == ["Nerve pain (neuropathic pain)"], page
+        own = page.relative_to(site).parts[0] == "our-clinic"
+        expected = [] if own else ["Nerve pain (neuropathic pain)"]
+        assert [topic["name"] for topic in _json_ld(page).get("about", [])] == expected, page
     with_needling = {topic["name"] for topic in _json_ld(clinic_site / "index.html")["about"]}
     assert "Dry needling" in with_needling
 
@@ -182,6 +184,9 @@ def test_the_clinic_page_is_in_the_navigation_search_and_print(clinic_site):
     assert "12 River Street, Exampletown, EX1 2AB" in text and "01632 960 123" in text, "{clinic.x} is filled in"
     assert "{clinic." not in text
     assert html.select_one('a[href="https://clinic.example/book/"]')
+    assert "about" not in _json_ld(page), "the clinic's own page is about the clinic, not a condition"
+    assert [topic["name"] for topic in _json_ld(clinic_site / "nerve-pain" / "index.html")["about"]] == \
+        ["Nerve pain (neuropathic pain)"]
 
 
 def test_the_example_clinic_passes_its_check(capsys):
