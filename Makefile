@@ -10,9 +10,10 @@ export SOURCE_DATE_EPOCH ?= 1767225600
 # Material prints an end-of-life banner on every run; README "Dependencies" covers it.
 export NO_MKDOCS_2_WARNING := 1
 # A clinic's settings file (see clinics/example.yml): `make build CLINIC=clinics/x.yml`.
-# Empty builds the neutral guide from mkdocs.yml.
+# Empty builds the neutral guide from mkdocs.yml. A clinic's copy is built from the folder
+# scripts/assemble_clinic.py writes (its own pages, without the pages it leaves out).
 CLINIC ?=
-CONFIG := $(if $(CLINIC),$(CLINIC),mkdocs.yml)
+CONFIG := $(if $(CLINIC),build/$(basename $(notdir $(CLINIC)))/mkdocs.yml,mkdocs.yml)
 # Where `make build` writes the site (`make build-all` sets it to sites/<clinic>).
 SITE ?= site
 
@@ -65,9 +66,13 @@ check: $(VENV)/.site
 # With CLINIC set, its settings are checked first (types, lengths, numbers, addresses, brand
 # colour contrast), before MkDocs or Zensical reads the file: `build`, `serve`, `offline` and
 # `zensical` depend on it, so a bad file stops with file:line messages and nothing is built.
-# Then its approvals: with require_local_approval, pages without one stop the build.
+# Then its copy is assembled into build/<clinic>/ (one command, whatever the builder), the
+# checker checks the clinic's own pages and what leaving out does, and then its approvals:
+# with require_local_approval, pages without one stop the build.
 clinic-check: $(VENV)/.site
 	$(if $(CLINIC),$(PY) scripts/clinic_settings.py $(CLINIC),@true)
+	$(if $(CLINIC),$(PY) scripts/assemble_clinic.py $(CLINIC),@true)
+	$(if $(CLINIC),$(PY) scripts/check_clinic.py $(CLINIC),@true)
 	$(if $(CLINIC),$(PY) scripts/reviews.py clinic-check $(CLINIC),@true)
 
 build: review-state check site-build
@@ -148,4 +153,4 @@ bench-web: $(VENV)/.test
 
 clean:
 	rm -rf site site-offline site-headers site-zensical .zensical.yml guide-offline.zip review-report.csv .pytest_cache \
-		.hypothesis handouts sites
+		.hypothesis handouts sites build

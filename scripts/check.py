@@ -198,6 +198,9 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     # Hook (issue 16, h16a): diagnosis codes in front matter and data/changelog.yml have their rules
     # in their own modules; each module's RULES holds (severity, reason, fix).
     **{name: Rule(*spec) for name, spec in {**diagnosis_codes.RULES, **changelog.RULES}.items()},
+    # h18 hook: the findings of scripts/check_clinic.py (a clinic's own pages and leave-outs).
+    "clinic-copy": Rule("error", f"{GUIDE}#a-clinic-approves-pages",
+                        "See HOSTING.md, \"Your own pages and the sections you leave out\"."),
 })
 
 # Rules whose findings appear in one file because of a change in another.
@@ -1896,9 +1899,10 @@ def content_rules(site: Site, source: SourceFile, edits: list[Edit]) -> Iterator
             edits.append(edit)
 
 
-def run_checks(root: Path, today: dt.date | None = None) -> Report:
-    """Every rule on the whole site under `root`. Raises ConfigError when it cannot run."""
-    context = load_context(root, today)
+def run_checks(root: Path, today: dt.date | None = None, context: Context | None = None) -> Report:
+    """Every rule on the whole site under `root`. Raises ConfigError when it cannot run.
+    h18 hook: scripts/check_clinic.py passes a `context` whose docs folder is a clinic's copy."""
+    context = context or load_context(root, today)
     site = Site(context)
     findings: list[Finding] = []
     edits: list[Edit] = []

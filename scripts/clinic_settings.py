@@ -29,7 +29,11 @@ harm; its values reach every page, the care cards and the web server's headers. 
   - frame_ancestors lists origins, https://host[:port] or https://*.host.example, which go
     into the Content-Security-Policy header (scripts/security_headers.py checks them
     again with origin_problem and site_url_problem before it writes a header);
-  - the logo is an image file inside docs/ (no ../, no absolute path, no link out of it).
+  - the logo is an image file inside docs/ (no ../, no absolute path, no link out of it);
+  - leave_out names sections (folders of docs/) or pages of the guide that exist, never
+    the start page or the pages every host must show (NEVER_LEFT_OUT), and never a page
+    that holds a section's warning signs unless the whole section goes with it
+    (scripts/assemble_clinic.py builds the clinic's copy without them).
 
 The checks read YAML nodes, never construct Python objects, so a bad file gives messages
 and never a traceback.
@@ -37,9 +41,11 @@ and never a traceback.
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -61,7 +67,7 @@ BOOL_TAG = "tag:yaml.org,2002:bool"
 class Field:
     """One setting: what kind of value it takes, how long it may be, and an example."""
 
-    kind: str  # flag (true or false), text, plain (printed by the theme as it is), phone, email, https, colour, origins, site_url, logo, path
+    kind: str  # flag (true or false), text, plain (printed by the theme as it is), phone, email, https, colour, site_url, logo, path; lists: origins, paths, pages (LIST_KINDS)
     limit: int
     example: str
     meaning: str = ""
@@ -84,6 +90,8 @@ CLINIC_FIELDS: dict[str, Field] = {
     "frame_ancestors": Field("origins", 100, "https://clinic.example", "https origins allowed to show the guide in a frame"),
     # Read by scripts/reviews.py (clinic-check): the build stops while a page lacks the clinic's current approval.
     "require_local_approval": Field("flag", 5, "true", "true: the build stops while a page lacks the clinic's current approval"),
+    # Read by scripts/assemble_clinic.py: sections (folders of docs/) or pages the clinic's copy leaves out.
+    "leave_out": Field("pages", 100, "dry-needling", "sections or pages of the guide your copy leaves out"),
 }
 
 # The top-level settings a clinic file may hold (theme and extra are read below).
@@ -100,6 +108,24 @@ THEME_FIELDS: dict[str, Field] = {
     "logo": Field("logo", 200, "assets/clinic-logos/example.svg"),
 }
 REQUIRED_PATHS = {"INHERIT": "../mkdocs.yml", "docs_dir": "../docs", "custom_dir": "../overrides"}
+OWN_SECTION = "our-clinic"  # the folder of a clinic's own pages and files in its copy (scripts/assemble_clinic.py)
+# Pages every copy of the guide keeps: the start page (it leads to the warning signs), and
+# what a host must show (disclaimer, privacy, accessibility) or pages rest on (sources).
+NEVER_LEFT_OUT = ("index.md", "about/index.md", "about/disclaimer.md", "about/privacy.md", "about/accessibility.md",
+                  "about/sources.md", "about/review-status.md")
+# A page that includes a section's table of warning signs is that section's warning-sign page.
+WARNING_SIGNS_INCLUDE = re.compile(r"""^[ \t]*-+8<-+[ \t]+(["'])generated/warning-signs-[^"'\n]+\1[ \t]*$""", re.MULTILINE)
+
+
+
+@dataclass(frozen=True)
+class Folders:
+    """Where the settings' paths lead: the guide's docs/, and the clinic's own files
+    (clinics/<clinic>/docs/, which its copy holds as our-clinic/)."""
+
+    docs: Path
+    own: Path | None = None
+
 
 # ---------------------------------------------------------------- what a value may look like
 
@@ -279,7 +305,7 @@ def anchor_finding(text: str, loader: type) -> Finding | None:
     return None
 
 
-def findings_with(text: str, loader: type, docs_dir: Path) -> list[Finding]:
+def findings_with(text: str, loader: type, folders: Folders) -> list[Finding]:
     """Every finding in the file as one YAML parser reads it; Unreadable if it cannot be checked."""
     try:
         anchor = anchor_finding(text, loader)
@@ -290,15 +316,15 @@ def findings_with(text: str, loader: type, docs_dir: Path) -> list[Finding]:
         raise unreadable_yaml(error) from None
     if not isinstance(document, yaml.MappingNode):
         raise Unreadable(1, 1, "the file must be `key: value` lines; start from clinics/example.yml")
-    return check_document(document, text.splitlines(), docs_dir)
+    return check_document(document, text.splitlines(), folders)
 
 
-def read_findings(path: Path, docs_dir: Path) -> list[Finding]:
+def read_findings(path: Path, folders: Folders) -> list[Finding]:
     """Every finding in the file. libyaml reads even a 1 MB value at once; a file it finds
     nothing wrong with is read again by PyYAML's own parser, the one MkDocs uses, since the
     two differ on a few rare inputs (a tab before a value, for one)."""
     text = read_text(path)
-    return findings_with(text, LOADER, docs_dir) or findings_with(text, yaml.SafeLoader, docs_dir)
+    return findings_with(text, LOADER, folders) or findings_with(text, yaml.SafeLoader, folders)
 
 
 def entries(node: yaml.MappingNode, found: list[Finding], where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
@@ -370,20 +396,19 @@ def empty_message(name: str, field: Field) -> str:
 
 
 def rule_for(field: Field) -> str:
-    return {"colour": "clinic-colour", "https": "clinic-url", "site_url": "clinic-url", "origins": "clinic-url",
+    if field.kind in LIST_KINDS:
+        return LIST_KINDS[field.kind].rule
+    return {"colour": "clinic-colour", "https": "clinic-url", "site_url": "clinic-url",
             "logo": "clinic-logo", "phone": "clinic-number", "path": "clinic-paths"}.get(field.kind, "clinic-field")
 
 
 # ---------------------------------------------------------------- the checks
 
 def check_value(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
-                found: list[Finding], docs_dir: Path) -> None:
+                found: list[Finding], folders: Folders) -> None:
     """One setting: its shape, length and content."""
-    if field.kind == "origins":
-        check_origins(name, field, key_node, node, lines, found)
-        return
-    if field.kind == "paths":
-        check_paths(name, field, key_node, node, lines, found)
+    if field.kind in LIST_KINDS:
+        check_list(name, field, key_node, node, lines, found, folders.docs)
         return
     if field.kind == "flag":
         if not (isinstance(node, yaml.ScalarNode) and node.tag == BOOL_TAG):
@@ -400,59 +425,136 @@ def check_value(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, l
         if value != wanted:
             found.append((key_node, rule_for(field), f"{name}: write `{name}: {wanted}`: {field.meaning}"))
         return
-    problem = logo_problem(value, docs_dir) if field.kind == "logo" else value_problem(field.kind, value)
+    problem = logo_problem(value, folders) if field.kind == "logo" else value_problem(field.kind, value)
     if problem:
         found.append((key_node, rule_for(field), f"{name}: {problem}"))
 
 
-def check_origins(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
-                  found: list[Finding]) -> None:
-    if node.tag == NULL_TAG and isinstance(node, yaml.ScalarNode):
-        return  # an empty list: only the guide itself may frame it
+@dataclass(frozen=True)
+class ListKind:
+    """A setting that takes a list: its rule, what to write instead of something else, and
+    what is wrong with one item (the message's tail, or None)."""
+
+    rule: str
+    shape: str  # the fix when the value is not a list ({name} and {example} filled in)
+    most: int
+    empty_ok: bool  # `name:` with nothing after it means an empty list
+    item_problem: Callable[[str, Field, Path, list[str]], str | None]
+
+
+def origin_item_problem(origin: str, field: Field, docs_dir: Path, items: list[str]) -> str | None:
+    problem = f"at most {field.limit} characters" if len(origin) > field.limit else origin_problem(origin)
+    return problem and f"{problem} (an origin is https://host or https://*.host.example; got {shown(origin)!r})"
+
+
+def path_item_problem(value: str, field: Field, docs_dir: Path, items: list[str]) -> str | None:
+    if len(value) > field.limit or character_problem(value, MARKUP):
+        return f"write a folder of the guide, for example {field.example}"
+    return None
+
+
+def guide_pages(docs_dir: Path) -> list[str]:
+    """Every page of the guide, docs-relative (nerve-pain/causes.md), sorted."""
+    return sorted(path.relative_to(docs_dir).as_posix() for path in docs_dir.rglob("*.md") if path.is_file())
+
+
+def pages_under(entry: str, pages: list[str]) -> list[str]:
+    """The pages a leave_out entry names: one page, or every page of a folder."""
+    entry = entry.strip().strip("/")
+    if entry.endswith(".md"):
+        return [entry] if entry in pages else []
+    return [page for page in pages if page.startswith(entry + "/")]
+
+
+def warning_sign_pages(docs_dir: Path, pages: list[str]) -> set[str]:
+    """The pages that hold a section's warning signs (they include its table of them)."""
+    return {page for page in pages if WARNING_SIGNS_INCLUDE.search((docs_dir / page).read_text(encoding="utf-8", errors="replace"))}
+
+
+def left_out_pages(entries: list[str], docs_dir: Path) -> set[str]:
+    """Every page the entries of leave_out name (entries checked by check_settings)."""
+    pages = guide_pages(docs_dir)
+    return {page for entry in entries for page in pages_under(entry, pages)}
+
+
+def leave_out_item_problem(value: str, field: Field, docs_dir: Path, items: list[str]) -> str | None:
+    """A section or page of the guide that a copy can do without, or what to write instead."""
+    if len(value) > field.limit or character_problem(value, MARKUP) or ".." in value.split("/") or value.startswith("/"):
+        return f"write a section (a folder of docs/, as in {field.example}) or a page (as in dry-needling/before-needling.md)"
+    pages = guide_pages(docs_dir)
+    named = pages_under(value, pages)
+    if not named:
+        sections = sorted({page.split("/")[0] for page in pages if "/" in page})
+        guess = difflib.get_close_matches(value.strip("/"), sections + pages, n=1)
+        hint = f" Did you mean {guess[0]}?" if guess else ""
+        return (f"there is no section or page {shown(value)!r} in docs/.{hint} The sections are {', '.join(sections)}; "
+                "a page is named by its path, as in dry-needling/before-needling.md")
+    kept_always = [page for page in named if page in NEVER_LEFT_OUT]
+    if kept_always:
+        return (f"every copy keeps {kept_always[0]} (the start page, and the pages every host must show): "
+                "remove it from the list" + ("" if value.endswith(".md") else ", or name the other pages one by one"))
+    gone = left_out_pages(items, docs_dir)
+    for page in sorted(warning_sign_pages(docs_dir, named)):
+        section = page.rsplit("/", 1)[0] if "/" in page else ""
+        if not section or any(other not in gone for other in pages_under(section, pages)):
+            return (f"{page} holds the warning signs of {section or 'the guide'}/, and a clinic's copy never loses them: "
+                    f"leave out the whole section (leave_out: [{section}]) or keep this page")
+    return None
+
+
+LIST_KINDS: dict[str, ListKind] = {
+    "origins": ListKind("clinic-url", 'write a list of web site origins, for example ["{example}"]', MAX_ORIGINS, True,
+                        origin_item_problem),
+    "paths": ListKind("clinic-paths", "write a list of folders, for example [../snippets, ../data]", 10, False,
+                      path_item_problem),
+    "pages": ListKind("clinic-pages", "write a list of sections or pages, for example [{example}]", 50, True,
+                      leave_out_item_problem),
+}
+
+
+def check_list(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
+               found: list[Finding], docs_dir: Path) -> None:
+    """A list setting: a YAML list of text items, each checked by its kind's item_problem."""
+    kind = LIST_KINDS[field.kind]
+    if kind.empty_ok and node.tag == NULL_TAG and isinstance(node, yaml.ScalarNode):
+        return  # `name:` alone: an empty list
     if not isinstance(node, yaml.SequenceNode):
-        found.append((key_node, "clinic-url", f'{name}: write a list of web site origins, for example ["{field.example}"]'))
+        found.append((key_node, kind.rule, f"{name}: " + kind.shape.format(example=field.example)))
         return
-    if len(node.value) > MAX_ORIGINS:
-        found.append((key_node, "clinic-url", f"{name}: at most {MAX_ORIGINS} web sites"))
+    if len(node.value) > kind.most:
+        found.append((key_node, kind.rule, f"{name}: at most {kind.most} " + ("web sites" if field.kind == "origins" else "entries")))
         return
-    for item in node.value:
-        origin = scalar_text(name, field, item, item, lines, found)
-        if origin is None:
-            continue
-        problem = (f"at most {field.limit} characters" if len(origin) > field.limit else origin_problem(origin))
+    texts = [(item, scalar_text(name, field, item, item, lines, found)) for item in node.value]
+    values = [value for _, value in texts if value is not None]
+    for item, value in texts:
+        problem = value is not None and kind.item_problem(value, field, docs_dir, values)
         if problem:
-            found.append((item, "clinic-url", f"{name}: {problem} (an origin is https://host or https://*.host.example; got {shown(origin)!r})"))
+            found.append((item, kind.rule, f"{name}: {problem}"))
 
 
-def check_paths(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
-                found: list[Finding]) -> None:
-    if not isinstance(node, yaml.SequenceNode):
-        found.append((key_node, "clinic-paths", f"{name}: write a list of folders, for example [../snippets, ../data]"))
-        return
-    for item in node.value:
-        value = scalar_text(name, field, item, item, lines, found)
-        if value is not None and (len(value) > field.limit or character_problem(value, MARKUP)):
-            found.append((item, "clinic-paths", f"{name}: write a folder of the guide, for example {field.example}"))
-
-
-def logo_problem(logo: str, docs_dir: Path) -> str | None:
-    """The logo must be an image file inside docs/, reached without leaving it."""
+def logo_problem(logo: str, folders: Folders) -> str | None:
+    """The logo must be an image file inside docs/, or among the clinic's own files
+    (clinics/<clinic>/docs/, our-clinic/ in its copy), reached without leaving them."""
     if not LOGO_PATH.fullmatch(logo) or ".." in logo.split("/"):
         return ("write the path inside docs/ with letters, digits and - _ . only, "
                 "for example assets/clinic-logos/example.svg")
     if not logo.lower().endswith(LOGO_TYPES):
         return f"use an image file ({', '.join(LOGO_TYPES)}), for example assets/clinic-logos/example.svg"
-    docs = docs_dir.resolve()
-    target = (docs / logo).resolve()
-    if not target.is_relative_to(docs):
-        return f"docs/{logo} leads outside docs/: put the logo file itself in docs/assets/clinic-logos/"
+    own = logo.startswith(OWN_SECTION + "/") and folders.own is not None
+    folder = (folders.own if own else folders.docs).resolve()
+    relative = logo.removeprefix(OWN_SECTION + "/") if own else logo
+    shown_folder = display_path(folder) + "/" if own else "docs/"
+    target = (folder / relative).resolve()
+    if not target.is_relative_to(folder):
+        return f"{shown_folder}{relative} leads outside {shown_folder}: put the logo file itself there"
     if not target.is_file():
-        return f"no file docs/{logo}: put your logo in docs/assets/clinic-logos/"
+        return (f"no file {shown_folder}{relative}: put your logo in your clinic's folder (clinics/<clinic>/docs/, "
+                "written our-clinic/<file>) or in docs/assets/clinic-logos/")
     return None
 
 
 def check_section(section: dict[str, tuple[yaml.Node, yaml.Node]], fields: dict[str, Field], where: str,
-                  parent: yaml.Node, lines: list[str], found: list[Finding], docs_dir: Path) -> None:
+                  parent: yaml.Node, lines: list[str], found: list[Finding], folders: Folders) -> None:
     """Every field of one mapping: known, present when required, and well formed."""
     for name, field in fields.items():
         if field.required and name not in section:
@@ -462,17 +564,17 @@ def check_section(section: dict[str, tuple[yaml.Node, yaml.Node]], fields: dict[
             known = ", ".join(fields)
             found.append((key_node, "clinic-field", f"{shown(name)}: unknown setting under {where}; the known ones are {known}"))
             continue
-        check_value(name, fields[name], key_node, value_node, lines, found, docs_dir)
+        check_value(name, fields[name], key_node, value_node, lines, found, folders)
 
 
-def check_document(document: yaml.MappingNode, lines: list[str], docs_dir: Path) -> list[Finding]:
+def check_document(document: yaml.MappingNode, lines: list[str], folders: Folders) -> list[Finding]:
     found: list[Finding] = []
     top = entries(document, found, "the file")
     settings = {name: top[name] for name in top if name not in ("theme", "extra")}
-    check_section(settings, SETTINGS, "the top level (theme and extra hold the rest)", document, lines, found, docs_dir)
+    check_section(settings, SETTINGS, "the top level (theme and extra hold the rest)", document, lines, found, folders)
     theme = sub_mapping(top, "theme", "custom_dir: ../overrides", document, found)
     if theme is not None:
-        check_section(entries(theme, found, "theme"), THEME_FIELDS, "theme", top["theme"][0], lines, found, docs_dir)
+        check_section(entries(theme, found, "theme"), THEME_FIELDS, "theme", top["theme"][0], lines, found, folders)
     extra = sub_mapping(top, "extra", "clinic:", document, found)
     if extra is not None:
         extra_entries = entries(extra, found, "extra")
@@ -483,7 +585,7 @@ def check_document(document: yaml.MappingNode, lines: list[str], docs_dir: Path)
         clinic = sub_mapping(extra_entries, "clinic", "name: Riverside Physiotherapy", top["extra"][0], found)
         if clinic is not None:
             check_section(entries(clinic, found, "extra.clinic"), CLINIC_FIELDS, "extra.clinic",
-                          extra_entries["clinic"][0], lines, found, docs_dir)
+                          extra_entries["clinic"][0], lines, found, folders)
     return found
 
 
@@ -501,7 +603,7 @@ def check_settings(path: Path, docs_dir: Path = ROOT / "docs") -> list[Problem]:
     """Every problem in one clinic settings file, each at the line to fix.
 
     Raises Unreadable when the file is not a YAML mapping at all."""
-    found = read_findings(path, docs_dir)
+    found = read_findings(path, Folders(docs_dir, path.parent / path.stem / "docs"))
     name = display_path(path)
     return [Problem(name, node.start_mark.line + 1, node.start_mark.column + 1, rule, message)
             for node, rule, message in found]

@@ -47,6 +47,7 @@ SCRIPTS_DIR = Path(__file__).resolve().parent
 if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
+import assemble_clinic  # noqa: E402
 import changelog  # noqa: E402
 import diagnosis_codes  # noqa: E402
 import reviews  # noqa: E402
@@ -253,16 +254,20 @@ def read_sources(config_file: Path, root: Path = ROOT) -> Sources:
     """Front matter and review states of the repository's pages, keyed by page file."""
     site = reviews.open_site(root)
     records = reviews.load_records(root, reviews.RECORDS_FILE)
-    clinic = None
-    settings = config_file.resolve()
-    if settings.parent == (root / reviews.CLINICS_DIR).resolve():
-        clinic = reviews.load_clinic(root, f"{reviews.CLINICS_DIR}/{settings.name}")
+    settings = assemble_clinic.settings_of(config_file, root)  # h18: a clinic's assembled copy is its clinic's
+    clinic = reviews.load_clinic(root, settings) if settings else None
     sources = Sources()
     for current in reviews.current_pages(site):
         sources.front[current.page] = reviews.front_matter_of(site.page(current.page).text)
         state = reviews.page_state(current, records.pages.get(current.page), records.months)
         approval = reviews.approval_state(current, clinic) if clinic else None
         sources.review[current.page] = review_of(current, state, approval, clinic.name if clinic else None)
+    own_files = assemble_clinic.own_pages(root, clinic.settings) if clinic else {}
+    for current in reviews.own_current_pages(root, clinic.settings, site) if clinic else []:
+        # h18: the clinic's own pages, which the guide's reviewers do not review; the clinic approves them.
+        sources.front[current.page] = reviews.front_matter_of(site.file(own_files[current.page]).text)
+        approval = reviews.approval_state(current, clinic, own=True)
+        sources.review[current.page] = review_of(current, reviews.PageState(reviews.UNREVIEWED), approval, clinic.name)
     return sources
 
 

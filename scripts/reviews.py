@@ -16,7 +16,10 @@ How it fits together:
     contact lines, generated text, the auto-appended tooltips), each file's own fingerprint
     beside it so the checker can name what changed. Only `sign-off` writes it.
   - clinics/<clinic>.reviews.yml holds a clinic's own approvals, in the same form, beside the
-    clinic's settings file (clinics/<clinic>.yml).
+    clinic's settings file (clinics/<clinic>.yml): of the guide's pages under `pages:`, and of
+    the clinic's own pages (clinics/<clinic>/docs/*.md, see scripts/assemble_clinic.py) under
+    `own_pages:`, keyed as they are built (our-clinic/first-visit.md). An own page's
+    fingerprint covers its file as the clinic wrote it and the snippets it includes.
   - overrides/generated/review-state.html is made from both and from the pages as they are
     now: each page's state (not yet reviewed, reviewed, changed since its review), the
     reviewer and the dates, and each clinic's approvals. The theme imports it (a plain Jinja
@@ -61,6 +64,7 @@ RECORDS_FILE = "data/reviews.yml"
 STATE_FILE = "overrides/generated/review-state.html"
 CLINICS_DIR = "clinics"
 CLINIC_RECORDS_SUFFIX = ".reviews.yml"
+OWN_PAGES = "own_pages"  # the section of a clinic's approvals that holds those of its own pages
 REPORT_FILE = "review-report.csv"
 # The policy of a guide with no records file yet (sign-off writes it there, where it is changed).
 DEFAULT_MONTHS = 12
@@ -75,6 +79,7 @@ MAX_PERSON = 120
 # The states a page (or a clinic's approval) can be in, as the theme and the report name them.
 UNREVIEWED, REVIEWED, CHANGED = "unreviewed", "reviewed", "changed"
 NOT_APPROVED, APPROVED = "not approved", "approved"
+OWN_STATE = "clinic's own page"  # in the report: a clinic's page, approved by the clinic, not reviewed by the guide
 # Checker rules that a sign-off itself settles, so they never refuse one.
 SETTLED_BY_SIGN_OFF = frozenset({"review-overdue", "review-due", "review-stale", "generated"})
 
@@ -133,6 +138,7 @@ class Records:
     path: str  # repository-relative
     months: int | None  # the review policy; None in a clinic's approvals
     pages: Mapping[str, Record]
+    section: str = "pages"  # own_pages: a clinic's approvals of its own pages
 
 
 def person_problem(text: str, what: str = "BY") -> str | None:
@@ -150,8 +156,8 @@ def person_problem(text: str, what: str = "BY") -> str | None:
     return None
 
 
-def _positions(text: str) -> dict[str, int]:
-    """The 1-based line of each page key under `pages:`."""
+def _positions(text: str, section: str = "pages") -> dict[str, int]:
+    """The 1-based line of each page key under `pages:` (or another section)."""
     try:
         node = yaml.compose(text, Loader=TagIgnoringLoader)
     except yaml.YAMLError:
@@ -159,7 +165,7 @@ def _positions(text: str) -> dict[str, int]:
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            if key.value == "pages" and isinstance(value, yaml.MappingNode):
+            if key.value == section and isinstance(value, yaml.MappingNode):
                 lines = {k.value: k.start_mark.line + 1 for k, _ in value.value}
     return lines
 
@@ -191,11 +197,11 @@ def _record(path: str, page: Any, entry: Any, line: int) -> Record:
     return Record(page, by.strip(), registration.strip(), date, fingerprint, dict(files), line)
 
 
-def load_records(root: Path, relative: str, policy: bool = True) -> Records:
+def load_records(root: Path, relative: str, policy: bool = True, section: str = "pages") -> Records:
     """The records in `relative` (none when the file does not exist). Raises RecordsError."""
     path = root / relative
     if not path.exists():
-        return Records(relative, DEFAULT_MONTHS if policy else None, {})
+        return Records(relative, DEFAULT_MONTHS if policy else None, {}, section)
     try:
         text = path.read_text(encoding="utf-8")
         data = yaml.safe_load(text) or {}
@@ -211,12 +217,12 @@ def load_records(root: Path, relative: str, policy: bool = True) -> Records:
         months = (data.get("policy") or {}).get("review_every_months") if isinstance(data.get("policy"), dict) else None
         if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 60:
             raise RecordsError(relative, 1, "policy: review_every_months must be a whole number of months from 1 to 60")
-    pages = data.get("pages") or {}
+    pages = data.get(section) or {}
     if not isinstance(pages, dict):
-        raise RecordsError(relative, 1, "`pages:` must map each page to its record")
-    lines = _positions(text)
+        raise RecordsError(relative, 1, f"`{section}:` must map each page to its record")
+    lines = _positions(text, section)
     records = {page: _record(relative, page, entry, lines.get(page, 1)) for page, entry in pages.items()}
-    return Records(relative, months, records)
+    return Records(relative, months, records, section)
 
 
 def yaml_text(value: str) -> str:
@@ -235,7 +241,12 @@ def render_records(records: Records, header: str) -> str:
     if records.months is not None:
         out += ["\npolicy:\n", "".join("  " + line + "\n" for line in POLICY_COMMENT.splitlines()),
                 f"  review_every_months: {records.months}\n"]
-    out.append("\npages:" + ("" if records.pages else " {}") + "\n")
+    return "".join(out) + render_section(records)
+
+
+def render_section(records: Records) -> str:
+    """One `pages:` (or `own_pages:`) block of records, sorted."""
+    out = ["\n" + records.section + ":" + ("" if records.pages else " {}") + "\n"]
     for page in sorted(records.pages):
         record = records.pages[page]
         out.append(f"\n  {yaml_key(page)}:\n    by: {yaml_text(record.by)}\n")
@@ -284,17 +295,33 @@ def current_pages(site: Any) -> list[CurrentPage]:
     in_nav = [entry.target for entry in site.context.config.nav if entry.target in site.page_names]
     order = list(dict.fromkeys(in_nav + site.page_names))
     address = {name: url for url, name in site.page_by_url.items()}  # the checker's rule: nerve-pain/causes/
+    return [current_page(name, address.get(name, name), site.page(name).text, site.page_sources(name)) for name in order]
+
+
+def current_page(name: str, key: str, text: str, sources: list[Any]) -> CurrentPage:
+    """A page as it is now: its title and date from its front matter, its files' fingerprints."""
+    files = {source.path: text_fingerprint(source.text) for source in sources if source.readable}
+    meta = front_matter_of(text)
+    written = meta.get("written")
+    title = meta.get("title")
+    return CurrentPage(
+        page=name, key=key, title=title if isinstance(title, str) and title.strip() else name,
+        written=written if isinstance(written, dt.date) and not isinstance(written, dt.datetime) else None,
+        files=files)
+
+
+def own_current_pages(root: Path, settings: str, site: Any) -> list[CurrentPage]:
+    """A clinic's own pages (clinics/<clinic>/docs/*.md) as the clinic wrote them, keyed as they
+    are built (our-clinic/first-visit/), with the snippets they include."""
+    import check
+    from assemble_clinic import own_pages
+
     pages = []
-    for name in order:
-        sources = [source for source in site.page_sources(name) if source.readable]
-        files = {source.path: text_fingerprint(source.text) for source in sources}
-        meta = front_matter_of(site.page(name).text)
-        written = meta.get("written")
-        title = meta.get("title")
-        pages.append(CurrentPage(
-            page=name, key=address.get(name, name), title=title if isinstance(title, str) and title.strip() else name,
-            written=written if isinstance(written, dt.date) and not isinstance(written, dt.datetime) else None,
-            files=files))
+    for built, path in own_pages(root, settings).items():
+        source = site.file(path)
+        appended = [site.file(found) for name in site.context.config.auto_append if (found := site.resolve_snippet(name))]
+        pages.append(current_page(built, check.page_url(built), source.text,
+                                  [source, *site.included_files(source), *appended]))
     return pages
 
 
@@ -350,6 +377,7 @@ class Clinic:
     name: str
     require_local_approval: bool
     approvals: Records
+    own: Records | None = None  # its approvals of its own pages (own_pages:)
 
 
 def clinic_records_path(settings: str) -> str:
@@ -370,7 +398,9 @@ def load_clinic(root: Path, settings: str) -> Clinic:
     required = clinic.get("require_local_approval", False)
     if not isinstance(required, bool):
         raise RecordsError(settings, 1, "extra.clinic.require_local_approval must be true or false")
-    return Clinic(settings, name.strip(), required, load_records(root, clinic_records_path(settings), policy=False))
+    records = clinic_records_path(settings)
+    return Clinic(settings, name.strip(), required, load_records(root, records, policy=False),
+                  load_records(root, records, policy=False, section=OWN_PAGES))
 
 
 def clinic_settings_files(root: Path) -> list[str]:
@@ -404,8 +434,8 @@ def load_clinics(root: Path) -> list[Clinic]:
     return clinics
 
 
-def approval_state(current: CurrentPage, clinic: Clinic) -> PageState:
-    record = clinic.approvals.pages.get(current.page)
+def approval_state(current: CurrentPage, clinic: Clinic, own: bool = False) -> PageState:
+    record = (clinic.own if own and clinic.own else clinic.approvals).pages.get(current.page)
     if record is None:
         return PageState(NOT_APPROVED)
     if record.fingerprint == current.fingerprint:
@@ -443,11 +473,14 @@ def approval_entry(state: PageState) -> dict[str, str]:
             "approved": long_date(state.record.date)}
 
 
-def render_state_file(pages: list[CurrentPage], records: Records, clinics: list[Clinic]) -> str:
+def render_state_file(pages: list[CurrentPage], records: Records, clinics: list[Clinic],
+                      own: Mapping[str, list[CurrentPage]] | None = None) -> str:
+    """`own`: each clinic's own pages (by the clinic's name), whose approvals show in its build."""
     entries = {p.key: state_entry(p, page_state(p, records.pages.get(p.page), records.months)) for p in pages}
     approvals = {
-        clinic.name: {p.key: approval_entry(state) for p in pages
-                      if (state := approval_state(p, clinic)).state != NOT_APPROVED}
+        clinic.name: {p.key: approval_entry(state) for p, is_own in [*((p, False) for p in pages),
+                                                                      *((p, True) for p in (own or {}).get(clinic.name, []))]
+                      if (state := approval_state(p, clinic, is_own)).state != NOT_APPROVED}
         for clinic in clinics
     }
     return "".join([
@@ -478,7 +511,9 @@ def open_site(root: Path, today: dt.date | None = None) -> Any:
 
 def expected_state_file(root: Path, site: Any | None = None) -> str:
     site = site or open_site(root)
-    return render_state_file(current_pages(site), load_records(root, RECORDS_FILE), load_clinics(root))
+    clinics = load_clinics(root)
+    own = {clinic.name: own_current_pages(root, clinic.settings, site) for clinic in clinics}
+    return render_state_file(current_pages(site), load_records(root, RECORDS_FILE), clinics, own)
 
 
 def state_file_is_current(root: Path, site: Any | None = None) -> bool:
@@ -524,30 +559,63 @@ def checker_errors(root: Path, paths: Iterable[str], today: dt.date) -> list[str
             if f.severity == "error" and f.path in wanted and f.rule not in SETTLED_BY_SIGN_OFF]
 
 
+def own_page_of(root: Path, clinic: Clinic, raw: str) -> str | None:
+    """The built name (our-clinic/first-visit.md) of a clinic's own page given by its file, or None."""
+    from assemble_clinic import own_pages
+
+    path = raw.strip().replace("\\", "/").removeprefix("./")
+    return next((built for built, source in own_pages(root, clinic.settings).items() if source == path), None)
+
+
+def own_page_errors(root: Path, settings: str, path: str, today: dt.date) -> list[str]:
+    """The clinic checker's errors in one of the clinic's own pages (scripts/check_clinic.py)."""
+    import check_clinic
+
+    findings, _ = check_clinic.clinic_findings(settings, today, root)
+    return [f"{f.path}:{f.line}:{f.column}: {f.rule}: {f.message}" for f in findings
+            if f.severity == "error" and f.path == path and f.rule not in SETTLED_BY_SIGN_OFF]
+
+
+def render_clinic_records(clinic: Clinic, approvals: Records, own: Records | None) -> str:
+    """A clinic's approvals file: its approvals of the guide's pages, then of its own pages."""
+    header = CLINIC_HEADER.format(clinic=" ".join(clinic.name.split()), settings=clinic.settings)
+    return render_records(approvals, header) + (render_section(own) if own and own.pages else "")
+
+
 def sign_off(root: Path, page: str, by: str, registration: str = "", clinic_settings: str = "",
              today: dt.date | None = None) -> str:
     """Record a review (or a clinic's approval) of `page` as it is now; returns what was done."""
     today = today or dt.date.today()
-    page = normalise_page(root, page)
+    clinic = load_clinic(root, clinic_path(root, clinic_settings)) if clinic_settings.strip() else None
+    own = own_page_of(root, clinic, page) if clinic else None
+    shown = page.strip().removeprefix("./") if own else ""
+    page = own or normalise_page(root, page)
+    shown = shown or f"docs/{page}"
     for text, what in ((by, "BY"), (registration, "REG")):
         if text or what == "BY":
             if problem := person_problem(text, what):
                 raise Refused(problem)
-    clinic = load_clinic(root, clinic_path(root, clinic_settings)) if clinic_settings.strip() else None
     site = open_site(root, today)
-    current = next(p for p in current_pages(site) if p.page == page)
-    errors = checker_errors(root, current.files, today)
+    if own and clinic:
+        current = next(p for p in own_current_pages(root, clinic.settings, site) if p.page == own)
+        errors = own_page_errors(root, clinic.settings, shown, today)
+    else:
+        current = next(p for p in current_pages(site) if p.page == page)
+        errors = checker_errors(root, current.files, today)
     if errors:
-        raise Refused(f"the checker finds {len(errors)} error{'s' * (len(errors) > 1)} on docs/{page}; fix "
+        raise Refused(f"the checker finds {len(errors)} error{'s' * (len(errors) > 1)} on {shown}; fix "
                       f"{'them' if len(errors) > 1 else 'it'} first ({errors[0]})")
     record = Record(page, " ".join(by.split()), " ".join(registration.split()), today, current.fingerprint,
                     dict(current.files))
     if clinic:
-        approvals = clinic.approvals
-        updated = Records(approvals.path, None, {**approvals.pages, page: record})
-        header = CLINIC_HEADER.format(clinic=" ".join(clinic.name.split()), settings=clinic.settings)
-        write_atomically(root / approvals.path, render_records(updated, header))
-        said = f"Approved docs/{page} for use at {clinic.name} by {record.by} on {long_date(today)}."
+        approvals, own_records = clinic.approvals, clinic.own
+        if own:
+            own_records = Records(approvals.path, None, {**(own_records.pages if own_records else {}), page: record},
+                                  OWN_PAGES)
+        else:
+            approvals = Records(approvals.path, None, {**approvals.pages, page: record})
+        write_atomically(root / approvals.path, render_clinic_records(clinic, approvals, own_records))
+        said = f"Approved {shown} for use at {clinic.name} by {record.by} on {long_date(today)}."
         written = approvals.path
     else:
         records = load_records(root, RECORDS_FILE)
@@ -573,17 +641,27 @@ def spreadsheet_safe(value: str) -> str:
 
 
 def report_rows(root: Path, clinic: Clinic | None) -> list[list[str]]:
+    """One row a page. With a clinic: the pages of its copy (none it leaves out), then its own
+    pages, named by their files, which the guide's reviewers do not review ("clinic's own")."""
+    from assemble_clinic import own_pages
+    from clinic_settings import left_out_pages
+
     records = load_records(root, RECORDS_FILE)
+    site = open_site(root)
+    gone = left_out_pages(read_leave_out(root, clinic.settings), root / "docs") if clinic else set()
+    own = own_current_pages(root, clinic.settings, site) if clinic else []
+    files = own_pages(root, clinic.settings) if clinic else {}
     rows = []
-    for current in current_pages(open_site(root)):
-        state = page_state(current, records.pages.get(current.page), records.months)
+    for current, is_own in [*((p, False) for p in current_pages(site) if p.page not in gone),
+                            *((p, True) for p in own)]:
+        state = PageState(OWN_STATE) if is_own else page_state(current, records.pages.get(current.page), records.months)
         record = state.record
-        row = [f"docs/{current.page}", current.title, state.state,
+        row = [files[current.page] if is_own else f"docs/{current.page}", current.title, state.state,
                record.by if record else "", record.registration if record else "",
                record.date.isoformat() if record else "", state.due.isoformat() if state.due else "",
                "; ".join(state.changed)]
         if clinic:
-            approval = approval_state(current, clinic)
+            approval = approval_state(current, clinic, is_own)
             given = approval.record
             row += [clinic.name, approval.state, given.by if given else "", given.registration if given else "",
                     given.date.isoformat() if given else ""]
@@ -600,15 +678,33 @@ def render_report(rows: list[list[str]], with_clinic: bool) -> str:
 
 
 def pages_lacking_approval(root: Path, clinic: Clinic) -> list[tuple[str, str]]:
-    """(page, why) for each page without a current approval by the clinic."""
+    """(page, why) for each page without a current approval by the clinic, its own pages last
+    (named by their files), the pages it leaves out not at all."""
+    from assemble_clinic import own_pages
+    from clinic_settings import left_out_pages
+
+    site = open_site(root)
+    leave_out = read_leave_out(root, clinic.settings)
+    gone = left_out_pages(leave_out, root / "docs")
+    files = own_pages(root, clinic.settings)
     lacking = []
-    for current in current_pages(open_site(root)):
-        state = approval_state(current, clinic)
+    for current, is_own in [*((p, False) for p in current_pages(site) if p.page not in gone),
+                            *((p, True) for p in own_current_pages(root, clinic.settings, site))]:
+        state = approval_state(current, clinic, is_own)
+        name = files[current.page] if is_own else f"docs/{current.page}"
         if state.state == NOT_APPROVED:
-            lacking.append((current.page, "not approved"))
+            lacking.append((name, "not approved"))
         elif state.state == CHANGED:
-            lacking.append((current.page, f"changed since approval on {state.record.date}: {'; '.join(state.changed)}"))
+            lacking.append((name, f"changed since approval on {state.record.date}: {'; '.join(state.changed)}"))
     return lacking
+
+
+def read_leave_out(root: Path, settings: str) -> list[str]:
+    """The sections and pages a clinic leaves out (extra.clinic.leave_out)."""
+    from assemble_clinic import read_clinic
+
+    entries = read_clinic(root, settings).get("leave_out") or []
+    return [entry for entry in entries if isinstance(entry, str)] if isinstance(entries, list) else []
 
 
 def clinic_check(root: Path, settings: str) -> tuple[int, list[str]]:
@@ -620,10 +716,10 @@ def clinic_check(root: Path, settings: str) -> tuple[int, list[str]]:
         lines = [f"{settings}: error local-approval: require_local_approval is true and {len(lacking)} "
                  f"page{'s' * (len(lacking) > 1)} lack{'s' * (len(lacking) == 1)} a current approval by {clinic.name}. "
                  f"Approve each with `make sign-off CLINIC={settings} PAGE=docs/<page>.md BY=\"Name, role\"`:"]
-        lines += [f"  docs/{page}: {why}" for page, why in lacking]
+        lines += [f"  {page}: {why}" for page, why in lacking]
         return 1, lines
     stale = [(page, why) for page, why in lacking if why != "not approved"]
-    return 0, [f"docs/{page}: warning local-approval: {why} by {clinic.name}" for page, why in stale]
+    return 0, [f"{page}: warning local-approval: {why} by {clinic.name}" for page, why in stale]
 
 
 # ---------------------------------------------------------------- command line

@@ -109,11 +109,24 @@ def built_site(tmp_path_factory) -> Path:
 CLINIC_EXAMPLE = ROOT / "clinics" / "example.yml"
 
 
+def assemble_clinic(settings: Path = CLINIC_EXAMPLE, out: Path | None = None) -> Path:
+    """What `make build CLINIC=...` builds: the clinic's copy assembled by the scripts/assemble_clinic.py
+    of the tree that holds `settings` (into `out`, default build/<clinic>/); returns its mkdocs.yml."""
+    root = settings.parent.parent
+    command = [sys.executable, str(root / "scripts" / "assemble_clinic.py"), str(settings)]
+    result = subprocess.run(command + (["--out", str(out)] if out else []), cwd=root, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, f"assembling {settings.name} failed:\n{result.stdout}{result.stderr}"
+    return (out or root / "build" / settings.stem) / "mkdocs.yml"
+
+
 @pytest.fixture(scope="session")
 def clinic_site(tmp_path_factory) -> Path:
-    """The fictional example clinic's copy (clinics/example.yml), built strictly once."""
+    """The fictional example clinic's copy (clinics/example.yml, with its own page), assembled
+    and built strictly once."""
     site = tmp_path_factory.mktemp("clinic-site")
-    result = build_site(site, CLINIC_EXAMPLE)
+    config = assemble_clinic(CLINIC_EXAMPLE, tmp_path_factory.mktemp("clinic-assembled"))
+    result = build_site(site, config)
     assert result.returncode == 0, f"strict build of {CLINIC_EXAMPLE.name} failed:\n{result.stderr}"
     return site
 

@@ -79,7 +79,8 @@ def test_make_build_and_build_all_run_the_same_list_of_steps():
 
     site_steps = dry_run("site-build", "CLINIC=clinics/example.yml", "SITE=sites/example")
     names = [re.search(r"mkdocs build|scripts/\w+\.py", step).group(0) for step in site_steps]
-    assert names[:2] == ["scripts/clinic_settings.py", "scripts/reviews.py"], "the clinic's checks first"
+    assert names[:4] == ["scripts/clinic_settings.py", "scripts/assemble_clinic.py", "scripts/check_clinic.py",
+                         "scripts/reviews.py"], "the clinic's checks and its assembled copy first"
     assert names.index("mkdocs build") < names.index("scripts/print_qr.py") < len(names) - 1
     assert names[-1] == "scripts/security_headers.py", "last: it hashes the final inline scripts"
     assert "sites/example-headers/nginx.conf" in site_steps[-1]

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from clinic_settings import CLINIC_FIELDS, SETTINGS, THEME_FIELDS, main as check_clinic_main
+from clinic_settings import CLINIC_FIELDS, NEVER_LEFT_OUT, SETTINGS, THEME_FIELDS, left_out_pages, main as check_clinic_main
 from conftest import CLINIC_EXAMPLE, DOCS, ROOT, load_mkdocs_config
 from security_headers import all_headers, content_security_policy, header_problems
 from test_hostile_clinic import clinic_file, message_format
@@ -160,6 +160,12 @@ def assert_safe(field: str, value) -> None:
         return
     if kind == "flag":
         assert isinstance(value, bool), value  # read by scripts/reviews.py, never printed
+        return
+    if kind == "pages":  # read by scripts/assemble_clinic.py: sections or pages that exist, never a kept one
+        value = [] if value is None else value
+        assert isinstance(value, list) and all(isinstance(entry, str) for entry in value), value
+        assert all(left_out_pages([entry], DOCS) for entry in value), value
+        assert not left_out_pages(value, DOCS) & set(NEVER_LEFT_OUT), value
         return
     assert isinstance(value, str) and value.strip() and len(value) <= FIELDS[field].limit, value
     if field in PATIENT_FACING:

@@ -72,7 +72,8 @@ def test_make_writes_a_clinic_build_to_the_repository_site_folder():
     for target, folder in (("build", "site"), ("offline", "site-offline")):
         dry_run = subprocess.run(["make", "-n", target, f"CLINIC={CLINIC_EXAMPLE.relative_to(ROOT)}"],
                                  cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        assert f"-f clinics/example.yml -d {ROOT}/{folder}" in dry_run, dry_run
+        assert f"-f build/example/mkdocs.yml -d {ROOT}/{folder}" in dry_run, dry_run
+        assert "scripts/assemble_clinic.py clinics/example.yml" in dry_run, dry_run
 
 
 def test_the_offline_copy_looks_up_a_code_from_file(browser, offline_site, tmp_path):

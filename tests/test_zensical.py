@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN
+from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN, assemble_clinic
 from handouts import make_pack
 from test_print import SITE_URL, qr_codes_on_last_sheet
 
@@ -21,9 +21,12 @@ from test_print import SITE_URL, qr_codes_on_last_sheet
 def zensical_site(tmp_path_factory):
     # Zensical wants its config and site folder inside the project root; both are
     # named for this process (gitignored), and the site is moved out afterwards.
+    # The clinic's copy is assembled as `make zensical CLINIC=...` does, inside the root too.
     config = ROOT / f".zensical-test-{os.getpid()}.yml"
     built = ROOT / f"site-zensical-test-{os.getpid()}"
-    written = subprocess.run([str(VENV_BIN / "python"), "scripts/zensical_config.py", str(CLINIC_EXAMPLE), "--site-dir", built.name],
+    assembled = ROOT / "build" / f"zensical-test-{os.getpid()}"
+    written = subprocess.run([str(VENV_BIN / "python"), "scripts/zensical_config.py",
+                              str(assemble_clinic(CLINIC_EXAMPLE, assembled)), "--site-dir", built.name],
                              cwd=ROOT, capture_output=True, text=True, check=True)
     config.write_text(written.stdout, encoding="utf-8")
     try:
@@ -35,6 +38,7 @@ def zensical_site(tmp_path_factory):
     finally:
         config.unlink()
         shutil.rmtree(built, ignore_errors=True)
+        shutil.rmtree(assembled, ignore_errors=True)
     return site
 
 

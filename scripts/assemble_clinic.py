@@ -1,0 +1,453 @@
+#!/usr/bin/env python3
+"""Assemble a clinic's own copy of the guide, before the build: its own pages, its leave-outs.
+
+    python scripts/assemble_clinic.py clinics/example.yml [--out build/example]
+
+`make build CLINIC=clinics/<clinic>.yml` (and serve, offline, zensical) runs this, then builds
+build/<clinic>/mkdocs.yml with MkDocs or Zensical: a plain folder, no hook or plugin. It writes
+
+  build/<clinic>/docs/       the guide's pages (docs/) without the pages the settings'
+                             `leave_out` names, and the clinic's own pages and files
+                             (clinics/<clinic>/docs/: pages, pictures, its logo) in
+                             docs/our-clinic/;
+  build/<clinic>/snippets/   the snippets, with the links that had to change (searched first);
+  build/<clinic>/mkdocs.yml  INHERIT the clinic's settings file, with this docs folder, the
+                             navigation without the left-out pages and with an "Our clinic"
+                             section, the left-out pages' addresses (extra.left_out, for the
+                             review status table) and their sections' medical topics emptied.
+
+In the copies only (docs/ is never changed):
+  - a link to a left-out page becomes its words, as plain text;
+  - a block between `<!-- if kept: dry-needling -->` and `<!-- end if -->` (one or more
+    sections or pages, separated by commas) is dropped when any of them is left out, and an
+    `<!-- otherwise: words -->` line inside it gives the words shown instead;
+  - in the clinic's own pages, {clinic.phone} (any field of extra.clinic) becomes its value.
+Care cards have no links (scripts/warning_signs.py), so they reach every kept page whole.
+
+Every line of a copy remembers the file and line it came from (Assembly.origins), so the
+checker (scripts/check_clinic.py) names the clinic's own files. A problem is one
+`path:line:col: error clinic-copy: ...` line; exit status 1 (nothing is built), 2 if the
+settings cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import posixpath
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+
+SCRIPTS_DIR = Path(__file__).resolve().parent
+if str(SCRIPTS_DIR) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS_DIR))
+
+from clinic_settings import CLINIC_FIELDS, OWN_SECTION, Problem, left_out_pages, value_problem  # noqa: E402
+from yaml_tags import TagIgnoringLoader  # noqa: E402
+
+ROOT = SCRIPTS_DIR.parent
+OWN_TITLE = "Our clinic"  # their section in the navigation
+MADE_BY = "made by scripts/assemble_clinic.py"
+STAMP = ".assembled"  # marks a folder this script may empty and write again
+
+# [words](target "title"){ attr } but not ![image](...): group 1 the words, group 2 the target.
+INLINE_LINK = re.compile(r"(?<!!)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*<?([^()<>\s]*)>?(?:\s+\"[^\"\n]*\")?\s*\)"
+                         r"(?:\{[^{}\n]*\})?")
+LINK_ITEM = re.compile(r"^[ \t]*(?:[-*+]|[0-9]+[.)])[ \t]+(" + INLINE_LINK.pattern + r")[ \t]*$")
+SNIPPET_LINE = re.compile(r"""^[ \t]*-+8<-+[ \t]+(["'])([^"'\n]+)\1[ \t]*$""", re.MULTILINE)
+IF_KEPT = re.compile(r"^[ \t]*<!--[ \t]*if kept:(.*?)-->[ \t]*$")
+OTHERWISE = re.compile(r"^[ \t]*<!--[ \t]*otherwise:(.*?)-->[ \t]*$")
+END_IF = re.compile(r"^[ \t]*<!--[ \t]*end if[ \t]*-->[ \t]*$")
+PLACEHOLDER = re.compile(r"\{clinic\.([A-Za-z_]+)\}")
+TEXT_FIELDS = ("text", "phone", "email", "https")  # fields a page may show
+RULE = "clinic-copy"  # the checker's rule for these problems (scripts/check_clinic.py)
+
+
+def problem(path: str, line: int, column: int, message: str) -> Problem:
+    return Problem(path, line, column, RULE, message)
+
+
+@dataclass
+class Copy:
+    """One assembled file: its text, and for each of its lines the file and line it came from."""
+
+    source: str  # repository-relative
+    lines: list[str]
+    origins: list[tuple[str, int]]
+
+    @classmethod
+    def of(cls, root: Path, source: str) -> "Copy":
+        lines = (root / source).read_text(encoding="utf-8").removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+        return cls(source, lines, [(source, number) for number in range(1, len(lines) + 1)])
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class Assembly:
+    root: Path  # the guide's repository
+    settings: str  # clinics/<clinic>.yml
+    out: Path
+    clinic: dict[str, Any]
+    left_out: set[str]
+    own_pages: dict[str, str]  # our-clinic/first-visit.md -> clinics/<clinic>/docs/first-visit.md
+    pages: dict[str, Copy] = field(default_factory=dict)  # docs-relative -> copy
+    snippets: dict[str, Copy] = field(default_factory=dict)  # snippet-relative -> changed copy
+    problems: list[Problem] = field(default_factory=list)
+
+    def origin(self, assembled: str, line: int) -> tuple[str, int]:
+        """The file and line an assembled file's line came from (assembled: repository-relative)."""
+        relative = Path(assembled)
+        out = self.out.relative_to(self.root) if self.out.is_relative_to(self.root) else self.out
+        for folder, copies in (("docs", self.pages), ("snippets", self.snippets)):
+            prefix = (out / folder).as_posix() + "/"
+            name = relative.as_posix()
+            if name.startswith(prefix) and name[len(prefix):] in copies:
+                origins = copies[name[len(prefix):]].origins
+                return origins[min(max(line, 1), len(origins)) - 1]
+            if name.startswith(prefix + OWN_SECTION + "/") and folder == "docs":
+                return f"{clinic_folder(self.settings)}/docs/{name[len(prefix + OWN_SECTION) + 1:]}", line
+            if name.startswith(prefix):
+                return f"{folder}/{name[len(prefix):]}", line
+        return assembled, line
+
+
+# ---------------------------------------------------------------- reading the clinic
+
+def read_clinic(root: Path, settings: str) -> dict[str, Any]:
+    data = yaml.load((root / settings).read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
+    clinic = (data.get("extra") or {}).get("clinic") if isinstance(data, dict) else None
+    return clinic if isinstance(clinic, dict) else {}
+
+
+def clinic_folder(settings: str) -> str:
+    """clinics/example.yml -> clinics/example (its own pages are in clinics/example/docs/)."""
+    return settings[: -len(".yml")]
+
+
+def settings_of(config_file: Path, root: Path = ROOT) -> str | None:
+    """The clinic settings file (clinics/<clinic>.yml) a build configuration stands for: the
+    file itself, or the one an assembled build/<clinic>/mkdocs.yml inherits; None for the guide."""
+    config = config_file.resolve()
+    if (config.parent / STAMP).is_file():
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
+        if isinstance(data, dict) and isinstance(data.get("INHERIT"), str):
+            config = (config.parent / data["INHERIT"]).resolve()
+    return f"clinics/{config.name}" if config.parent == (root / "clinics").resolve() else None
+
+
+def own_pages(root: Path, settings: str) -> dict[str, str]:
+    folder = root / clinic_folder(settings) / "docs"
+    return {f"{OWN_SECTION}/{path.name}": path.relative_to(root).as_posix()
+            for path in sorted(folder.glob("*.md")) if path.is_file()}
+
+
+# ---------------------------------------------------------------- changing a copy
+
+def link_target_page(page: str, target: str) -> str | None:
+    """The docs-relative page a relative link on `page` leads to (None for web links and anchors)."""
+    if not target or target.startswith(("#", "/")) or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", target):
+        return None
+    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page), path)) if path else None
+
+
+def unlink_left_out(copy: Copy, page: str, left_out: set[str]) -> None:
+    """A list item that is only a link to a left-out page goes; any other such link on `page`
+    becomes its words."""
+    def words(match: re.Match[str]) -> str:
+        return match.group(1) if link_target_page(page, match.group(2)) in left_out else match.group(0)
+
+    def gone(line: str) -> bool:
+        item = LINK_ITEM.match(line)
+        return bool(item) and link_target_page(page, INLINE_LINK.fullmatch(item.group(1)).group(2)) in left_out
+
+    kept = [(line, origin) for line, origin in zip(copy.lines, copy.origins) if not gone(line)]
+    copy.lines = [INLINE_LINK.sub(words, line) if "](" in line else line for line, _ in kept]
+    copy.origins = [origin for _, origin in kept]
+
+
+def is_left_out(name: str, left_out: set[str], pages: set[str]) -> bool | None:
+    """Whether a section or page named in a marker is left out; None when there is no such thing."""
+    name = name.strip().strip("/")
+    if name.endswith(".md"):
+        return name in left_out if name in pages else None
+    inside = {page for page in pages if page.startswith(name + "/")}
+    return bool(inside & left_out) if inside else None
+
+
+def apply_markers(copy: Copy, left_out: set[str], pages: set[str], problems: list[Problem]) -> None:
+    """Drop each `<!-- if kept: ... -->` block whose section or page is left out."""
+    lines, origins = [], []
+    block: tuple[int, bool, list[tuple[str, tuple[str, int]]]] | None = None  # (marker's index, dropped, words instead)
+    for index, (line, origin) in enumerate(zip(copy.lines, copy.origins)):
+        opening, otherwise, closing = IF_KEPT.match(line), OTHERWISE.match(line), END_IF.match(line)
+        if opening:
+            if block:
+                problems.append(problem(origin[0], origin[1], 1, "an `if kept` block inside another: close the first "
+                                                                "with <!-- end if --> before opening the next"))
+                continue
+            names = [name for name in opening.group(1).split(",") if name.strip()]
+            found = [is_left_out(name, left_out, pages) for name in names]
+            for name, state in zip(names, found):
+                if state is None:
+                    problems.append(problem(origin[0], origin[1], line.index(name.strip()) + 1,
+                                            f"<!-- if kept: ... --> names {name.strip()!r}, which is no section or page "
+                                            "of docs/: write a folder (dry-needling) or a page (dry-needling/index.md)"))
+            block = (index, any(found) or not names, [])
+        elif otherwise and block:
+            block[2].append((otherwise.group(1).strip(), origin))
+        elif closing and block:
+            if not block[1]:
+                lines += copy.lines[block[0]: index + 1]
+                origins += copy.origins[block[0]: index + 1]
+            else:
+                lines += [words for words, _ in block[2]]
+                origins += [where for _, where in block[2]]
+            block = None
+        elif closing or otherwise:
+            problems.append(problem(origin[0], origin[1], 1, "this marker has no <!-- if kept: section --> line above it"))
+        elif not block:
+            lines.append(line)
+            origins.append(origin)
+    if block:
+        source, number = copy.origins[block[0]]
+        problems.append(problem(source, number, 1, "this `if kept` block has no <!-- end if --> line: add one after "
+                                                   "its last line"))
+        lines += copy.lines[block[0]:]
+        origins += copy.origins[block[0]:]
+    copy.lines, copy.origins = lines, origins
+
+
+def fill_placeholders(copy: Copy, clinic: dict[str, Any], problems: list[Problem]) -> None:
+    """{clinic.phone} and the like, in a clinic's own page, become the setting's value."""
+    def value(match: re.Match[str], source: str, number: int) -> str:
+        name = match.group(1)
+        field_ = CLINIC_FIELDS.get(name)
+        setting = clinic.get(name)
+        if field_ is None or field_.kind not in TEXT_FIELDS or not isinstance(setting, str) \
+                or value_problem(field_.kind, setting):
+            shown = [key for key, spec in CLINIC_FIELDS.items() if spec.kind in TEXT_FIELDS]
+            choices = f"; use one of {', '.join('{clinic.' + k + '}' for k in shown)}"
+            why = ("is not a setting a page can show" + choices if field_ is None or field_.kind not in TEXT_FIELDS else
+                   "is not set in the clinic's settings" + choices if not isinstance(setting, str) else
+                   "holds a value the settings check refuses: run python scripts/clinic_settings.py on the settings")
+            problems.append(problem(source, number, match.start() + 1, f"{{clinic.{name}}} {why}"))
+            return match.group(0)
+        return " ".join(setting.split())
+
+    copy.lines = [PLACEHOLDER.sub(lambda m, o=origin: value(m, o[0], o[1]), line)
+                  for line, origin in zip(copy.lines, copy.origins)]
+
+
+# ---------------------------------------------------------------- snippets
+
+def snippet_bases(root: Path) -> list[str]:
+    """The snippet folders of mkdocs.yml (pymdownx.snippets base_path), in order."""
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
+    for extension in config.get("markdown_extensions") or []:
+        if isinstance(extension, dict) and "pymdownx.snippets" in extension:
+            base = (extension["pymdownx.snippets"] or {}).get("base_path", ["."])
+            return [base] if isinstance(base, str) else list(base)
+    return ["."]
+
+
+def included_snippets(root: Path, text: str, bases: list[str], depth: int = 0) -> list[tuple[str, str]]:
+    """(base, name) of each Markdown snippet a text includes, recursively."""
+    found = []
+    for match in SNIPPET_LINE.finditer(text):
+        name = match.group(2)
+        for base in bases:
+            path = root / base / name
+            if path.is_file() and name.endswith(".md"):
+                found.append((base, name))
+                if depth < 8:
+                    found += included_snippets(root, path.read_text(encoding="utf-8"), bases, depth + 1)
+                break
+    return found
+
+
+# ---------------------------------------------------------------- the configuration
+
+def nav_without(items: list, left_out: set[str]) -> list:
+    """The navigation without the left-out pages, and without a section left empty."""
+    kept = []
+    for item in items:
+        if isinstance(item, dict):
+            title, value = next(iter(item.items()))
+            if isinstance(value, list):
+                value = nav_without(value, left_out)
+                if value:
+                    kept.append({title: value})
+            elif value not in left_out:
+                kept.append(item)
+        elif item not in left_out:
+            kept.append(item)
+    return kept
+
+
+def build_config(root: Path, assembly: Assembly) -> dict[str, Any]:
+    """What build/<clinic>/mkdocs.yml says on top of the clinic's settings file."""
+    out = assembly.out
+    guide = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=TagIgnoringLoader)
+    nav = nav_without(guide["nav"], assembly.left_out)
+    if assembly.own_pages:
+        nav.insert(1, {OWN_TITLE: list(assembly.own_pages)})
+    back = lambda path: os.path.relpath(root / path, out)  # noqa: E731
+    config: dict[str, Any] = {
+        "INHERIT": back(assembly.settings),
+        "docs_dir": "docs",
+        "theme": {"custom_dir": back("overrides")},
+        "watch": [back(folder) for folder in ("docs", "snippets", "data", clinic_folder(assembly.settings))
+                  if (root / folder).is_dir()],
+        "nav": nav,
+    }
+    topics = (guide.get("extra") or {}).get("medical_topics") or {}
+    # A null topic names none in the JSON-LD `about`: a left-out section's, and the clinic's own pages'.
+    gone = {folder: None for folder in topics if left_out_pages([folder], root / "docs") <= assembly.left_out}
+    gone |= {OWN_SECTION: None} if assembly.own_pages else {}
+    extra: dict[str, Any] = {"medical_topics": gone} if gone else {}
+    if assembly.left_out:
+        extra["left_out"] = [page_address(page) for page in sorted(assembly.left_out)]  # for the review status table
+    if extra:
+        config["extra"] = extra
+    return config
+
+
+def page_address(page: str) -> str:
+    """A page's address under the site root: nerve-pain/causes.md -> nerve-pain/causes/, a/index.md -> a/."""
+    stem = page[: -len(".md")]
+    return stem[: -len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
+
+
+def snippets_config(root: Path, out: Path) -> str:
+    """markdown_extensions of mkdocs.yml, as text, with this folder's snippets searched first.
+    Copied line for line, so !ENV tags and comments stay as mkdocs.yml has them. Snippet
+    folders are read from where the builder runs, so this one is written as an absolute path."""
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    block = re.search(r"^markdown_extensions:\n(?:(?:[ \t].*)?\n)+", text, re.MULTILINE)
+    if not block:
+        raise ValueError("mkdocs.yml has no markdown_extensions")
+    first = json.dumps((out / "snippets").as_posix())
+    changed, count = re.subn(r"(base_path:[ \t]*\[)", lambda m: f"{m.group(1)}{first}, ", block.group(0), count=1)
+    if count != 1:
+        raise ValueError("mkdocs.yml: write pymdownx.snippets base_path as a list in brackets, [snippets, docs/assets], "
+                         "so the clinic's copy can put its own snippets first")
+    return changed
+
+
+# ---------------------------------------------------------------- assembling
+
+def assemble(settings: str, out: Path | None = None, root: Path = ROOT) -> Assembly:
+    """The clinic's copy in memory (nothing written): pages, changed snippets, problems."""
+    folder = clinic_folder(settings)
+    clinic = read_clinic(root, settings)
+    entries = clinic.get("leave_out") or []
+    docs = root / "docs"
+    left_out = left_out_pages([entry for entry in entries if isinstance(entry, str)], docs)
+    assembly = Assembly(root, settings, (out or root / "build" / Path(folder).name).resolve(), clinic, left_out,
+                        own_pages(root, settings))
+    guide = {path.relative_to(docs).as_posix() for path in docs.rglob("*.md") if path.is_file()}
+    clash = guide & set(assembly.own_pages)
+    for page in sorted(clash):
+        assembly.problems.append(problem(assembly.own_pages[page], 1, 1, f"the guide already has docs/{page}: "
+                                                                         "give your page another file name"))
+    own_folder = root / folder / "docs"
+    for path in sorted(own_folder.rglob("*.md")) if own_folder.is_dir() else []:
+        if path.parent != own_folder:
+            assembly.problems.append(problem(path.relative_to(root).as_posix(), 1, 1,
+                                             f"put your pages in {folder}/docs/ itself, not in a folder inside it: "
+                                             "your copy shows them in one section, Our clinic"))
+    all_pages = guide | set(assembly.own_pages)
+    sources = {page: f"docs/{page}" for page in sorted(guide - left_out)} | assembly.own_pages
+    bases = snippet_bases(root)
+    for page, source in sources.items():
+        copy = Copy.of(root, source)
+        apply_markers(copy, left_out, all_pages, assembly.problems)
+        if page in assembly.own_pages:
+            fill_placeholders(copy, clinic, assembly.problems)
+        unlink_left_out(copy, page, left_out)
+        assembly.pages[page] = copy
+        for base, name in included_snippets(root, copy.text, bases):
+            snippet = assembly.snippets.get(name) or Copy.of(root, f"{base}/{name}")
+            before = snippet.text
+            unlink_left_out(snippet, page, left_out)
+            if snippet.text != before or name in assembly.snippets:
+                assembly.snippets[name] = snippet
+    return assembly
+
+
+def copy_files(source: Path, target: Path, wanted) -> None:
+    """The files of a folder (not symbolic links) whose relative path is wanted."""
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source).as_posix()
+        if path.is_file() and not path.is_symlink() and wanted(relative):
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / relative)
+
+
+def write(assembly: Assembly) -> Path:
+    """Write the assembled folder; returns its mkdocs.yml."""
+    out, root = assembly.out, assembly.root
+    if out.exists() and any(out.iterdir()) and not (out / STAMP).is_file():
+        raise FileExistsError(f"{out} exists and was not made by this script: move it away, or choose --out")
+    for part in ("docs", "snippets"):
+        shutil.rmtree(out / part, ignore_errors=True)
+    (out / "docs").mkdir(parents=True)
+    (out / STAMP).write_text(f"{MADE_BY} from {assembly.settings}; emptied and written again on each run\n",
+                             encoding="utf-8")
+    copy_files(root / "docs", out / "docs", lambda relative: not relative.endswith(".md"))
+    copy_files(root / clinic_folder(assembly.settings) / "docs", out / "docs" / OWN_SECTION,
+               lambda relative: not relative.endswith(".md"))
+    copy_files(root / snippet_bases(root)[0], out / "snippets", lambda relative: True)
+    for folder, copies in (("docs", assembly.pages), ("snippets", assembly.snippets)):
+        for relative, copy in copies.items():
+            target = out / folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(copy.text, encoding="utf-8")
+    config = build_config(root, assembly)
+    text = (f"# The build of {assembly.settings}, {MADE_BY}; do not edit (it is written again on every build).\n"
+            + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000)
+            + snippets_config(root, out))
+    (out / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return out / "mkdocs.yml"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("settings", help="the clinic's settings file, clinics/<clinic>.yml")
+    parser.add_argument("--out", type=Path, default=None, help="the folder to write (default build/<clinic>)")
+    args = parser.parse_args(argv)
+    path = Path(args.settings).resolve()
+    if path.parent != (ROOT / "clinics").resolve() or path.suffix != ".yml" or not path.is_file():
+        print(f"{args.settings}: no such clinic settings file in clinics/ (for example clinics/example.yml)", file=sys.stderr)
+        return 2
+    settings = f"clinics/{path.name}"
+    try:
+        assembly = assemble(settings, args.out)
+        if assembly.problems:
+            for problem in assembly.problems:
+                print(problem, file=sys.stderr)
+            return 1
+        config = write(assembly)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
+        print(f"{settings}:1:1: error {RULE}: cannot assemble the clinic's copy: {error}", file=sys.stderr)
+        return 2
+    shown = config.relative_to(ROOT) if config.is_relative_to(ROOT) else config
+    print(f"assembled {shown} ({len(assembly.pages)} pages, {len(assembly.own_pages)} of them the clinic's own, "
+          f"{len(assembly.left_out)} left out)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
