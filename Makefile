@@ -15,11 +15,12 @@ CLINIC ?=
 CONFIG := $(if $(CLINIC),$(CLINIC),mkdocs.yml)
 
 .PHONY: help serve build offline zensical preview check clinic-check generate review-state test bench bench-web clean \
-	new-page sign-off review-report
+	test-fast new-page sign-off review-report
 
 help:
 	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
 	@echo "make test      install, then run every test (unit, build, browser)"
+	@echo "make test-fast every test that opens no browser (about 2 minutes)"
 	@echo "make build     check, then write the site to site/"
 	@echo "               add CLINIC=clinics/example.yml for a clinic's own copy"
 	@echo "make offline   a copy that works from file:// (no network), zipped: guide-offline.zip"
@@ -91,8 +92,13 @@ preview: $(VENV)/.site
 serve: review-state check clinic-check
 	$(BIN)/mkdocs serve --strict -f $(CONFIG) --dev-addr 127.0.0.1:8000
 
+# The tiers (ARCHITECTURE.md, "Tests"): `make test` runs everything, as CI does (.ci/run);
+# `make test-fast` everything that opens no browser (builds included), in under 2 minutes.
 test: $(VENV)/.test
 	$(PY) -m pytest
+
+test-fast: $(VENV)/.test
+	$(PY) -m pytest -m "not browser"
 
 # The values reach the script through the environment ("$$TITLE"), so quotes and
 # apostrophes in a title are safe. SECTION, NAV_TITLE and DESCRIPTION are optional.
