@@ -17,6 +17,20 @@ from chromium import CHROMIUM, launch  # noqa: E402  (support put scripts/ on th
 from serve_site import SiteServer  # noqa: E402
 
 
+COLLECTED = pytest.StashKey[list]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Every collected test, before `-m` deselects any: tests/test_tiers.py checks their marks."""
+    config.stash[COLLECTED] = list(items)
+
+
+@pytest.fixture(scope="session")
+def collected_tests(request) -> list:
+    return request.config.stash.get(COLLECTED, [])
+
+
 @pytest.fixture(scope="session")
 def mkdocs_config() -> dict:
     return load_mkdocs_config()

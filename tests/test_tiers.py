@@ -37,12 +37,14 @@ def test_the_checker_run_above_would_see_an_error(tmp_path):
     assert any(f.get("severity") == "error" and "causes.md" in str(f.get("path")) for f in json.loads(result.stdout))
 
 
-def test_a_test_carries_the_browser_mark_exactly_when_it_opens_a_browser(request):
+def test_a_test_carries_the_browser_mark_exactly_when_it_opens_a_browser(collected_tests):
     """`make test-fast` leaves out `-m browser`: a browser test without the mark would slow
     it down (or fail where there is no Chromium), a mark on a test that opens no browser
-    would hide that test from the fast tier."""
+    would hide that test from the fast tier. Checked over every test this run collected
+    (the whole suite under `make test` and `make test-fast`), before `-m` leaves any out."""
+    assert collected_tests, "conftest.py did not record the collected tests"
     unmarked, needless = [], []
-    for item in request.session.items:
+    for item in collected_tests:
         marked = item.get_closest_marker("browser") is not None
         opens = "browser" in getattr(item, "fixturenames", ())
         if opens and not marked:
