@@ -20,7 +20,7 @@ CONFIG := $(if $(CLINIC),$(CLINIC),mkdocs.yml)
 help:
 	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
 	@echo "make test      install, then run every test (unit, build, browser)"
-	@echo "make test-fast every test that opens no browser (about 2 minutes)"
+	@echo "make test-fast every test that opens no browser (a few minutes)"
 	@echo "make build     check, then write the site to site/"
 	@echo "               add CLINIC=clinics/example.yml for a clinic's own copy"
 	@echo "make offline   a copy that works from file:// (no network), zipped: guide-offline.zip"
@@ -93,7 +93,7 @@ serve: review-state check clinic-check
 	$(BIN)/mkdocs serve --strict -f $(CONFIG) --dev-addr 127.0.0.1:8000
 
 # The tiers (ARCHITECTURE.md, "Tests"): `make test` runs everything, as CI does (.ci/run);
-# `make test-fast` everything that opens no browser (builds included), in under 2 minutes.
+# `make test-fast` everything that opens no browser (builds included): about 150 s of CPU.
 test: $(VENV)/.test
 	$(PY) -m pytest
 
