@@ -18,11 +18,12 @@ CONFIG := $(if $(CLINIC),build/$(basename $(notdir $(CLINIC)))/mkdocs.yml,mkdocs
 SITE ?= site
 
 .PHONY: help serve build offline zensical preview check clinic-check generate review-state test bench bench-web clean \
-	new-page sign-off review-report site-build build-all handouts bench-clinics
+	test-fast new-page sign-off review-report site-build build-all handouts bench-clinics
 
 help:
 	@echo "make serve     install, check, and serve the site at http://127.0.0.1:8000"
 	@echo "make test      install, then run every test (unit, build, browser)"
+	@echo "make test-fast every test that opens no browser (a few minutes)"
 	@echo "make build     check, then write the site to site/"
 	@echo "               add CLINIC=clinics/example.yml for a clinic's own copy"
 	@echo "make build-all every clinic in clinics/ and the neutral guide, in parallel, into sites/"
@@ -122,8 +123,13 @@ preview: $(VENV)/.site
 serve: review-state check clinic-check
 	$(BIN)/mkdocs serve --strict -f $(CONFIG) --dev-addr 127.0.0.1:8000
 
+# The tiers (ARCHITECTURE.md, "Tests"): `make test` runs everything, as CI does (.ci/run);
+# `make test-fast` everything that opens no browser (builds included): about 150 s of CPU.
 test: $(VENV)/.test
 	$(PY) -m pytest
+
+test-fast: $(VENV)/.test
+	$(PY) -m pytest -m "not browser"
 
 # The values reach the script through the environment ("$$TITLE"), so quotes and
 # apostrophes in a title are safe. SECTION, NAV_TITLE and DESCRIPTION are optional.

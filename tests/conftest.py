@@ -1,67 +1,35 @@
-"""Shared fixtures: the repository's pages, one strict build per test run, and Chromium."""
+"""Shared fixtures: the repository's pages, one strict build per test run, and Chromium.
+Plain helpers (paths, page addresses, builds, screen sizes) are in tests/support.py; the
+names below stay importable from conftest for the tests that import them from here."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
-VENV_BIN = Path(sys.executable).parent
+from support import (  # noqa: F401  (re-exported: `from conftest import ROOT` keeps working)
+    CLINIC_EXAMPLE, DESKTOP, DOCS, PHONE, ROOT, SEARCH_RESULT_LINKS, VENV_BIN, assemble_clinic, build_site,
+    copy_site_sources,
+    load_mkdocs_config, nav_pages, page_url, search_result_links, split_front_matter)
 
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from build_all import copy_sources  # noqa: E402  (scripts/ is on the path from here)
-from chromium import CHROMIUM, launch  # noqa: E402
+from chromium import CHROMIUM, launch  # noqa: E402  (support put scripts/ on the path)
 from serve_site import SiteServer  # noqa: E402
-from yaml_tags import TagIgnoringLoader  # noqa: E402
 
 
-def load_mkdocs_config(path: Path = ROOT / "mkdocs.yml") -> dict:
-    """mkdocs.yml with its INHERIT parent merged in (shallow: enough for tests)."""
-    config = yaml.load(path.read_text(encoding="utf-8"), Loader=TagIgnoringLoader)
-    parent_name = config.pop("INHERIT", None)
-    if parent_name:
-        parent = load_mkdocs_config((path.parent / parent_name).resolve())
-        for key, value in config.items():
-            if isinstance(value, dict) and isinstance(parent.get(key), dict):
-                parent[key] = {**parent[key], **value}
-            else:
-                parent[key] = value
-        return parent
-    return config
+COLLECTED = pytest.StashKey[list]()
 
 
-def nav_pages(nav: list) -> list[str]:
-    """Every page path named in the navigation, in order."""
-    pages: list[str] = []
-    for item in nav:
-        value = next(iter(item.values())) if isinstance(item, dict) else item
-        if isinstance(value, list):
-            pages.extend(nav_pages(value))
-        else:
-            pages.append(value)
-    return pages
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Every collected test, before `-m` deselects any: tests/test_tiers.py checks their marks."""
+    config.stash[COLLECTED] = list(items)
 
 
-def page_url(page: str) -> str:
-    """A docs-relative page's address under the site root: nerve-pain/causes.md ->
-    nerve-pain/causes/, nerve-pain/index.md -> nerve-pain/, index.md -> '' (MkDocs' directory URLs)."""
-    path = page[: -len(".md")]
-    return path[: -len("index")] if path.endswith("index") else path + "/"
-
-
-def split_front_matter(text: str) -> tuple[dict, str]:
-    if text.startswith("---\n"):
-        end = text.index("\n---", 4)
-        return yaml.safe_load(text[4:end]) or {}, text[end + 4 :]
-    return {}, text
+@pytest.fixture(scope="session")
+def collected_tests(request) -> list:
+    return request.config.stash.get(COLLECTED, [])
 
 
 @pytest.fixture(scope="session")
@@ -78,25 +46,6 @@ def pages() -> dict[str, tuple[dict, str]]:
     }
 
 
-def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
-    """A strict build, without -q or -v (either can hide a broken link in MkDocs 1.6.1)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
-    return subprocess.run(
-        [str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(config_file), "-d", str(destination)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
-def copy_site_sources(destination: Path, names: tuple[str, ...] = (
-        "mkdocs.yml", "docs", "data", "snippets", "overrides", "styles", "scripts")) -> Path:
-    """A copy of what the build and the checker read, to break things in; returns its mkdocs.yml."""
-    return copy_sources(destination, names) / "mkdocs.yml"
-
-
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The site, built once per test run with `mkdocs build --strict`."""
@@ -104,20 +53,6 @@ def built_site(tmp_path_factory) -> Path:
     result = build_site(site)
     assert result.returncode == 0, f"strict build failed:\n{result.stderr}"
     return site
-
-
-CLINIC_EXAMPLE = ROOT / "clinics" / "example.yml"
-
-
-def assemble_clinic(settings: Path = CLINIC_EXAMPLE, out: Path | None = None) -> Path:
-    """What `make build CLINIC=...` builds: the clinic's copy assembled by the scripts/assemble_clinic.py
-    of the tree that holds `settings` (into `out`, default build/<clinic>/); returns its mkdocs.yml."""
-    root = settings.parent.parent
-    command = [sys.executable, str(root / "scripts" / "assemble_clinic.py"), str(settings)]
-    result = subprocess.run(command + (["--out", str(out)] if out else []), cwd=root, capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 0, f"assembling {settings.name} failed:\n{result.stdout}{result.stderr}"
-    return (out or root / "build" / settings.stem) / "mkdocs.yml"
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +75,9 @@ def site_server(built_site):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium through Playwright. Missing Chromium is a failure, never a skip."""
+    """Debian's Chromium through Playwright. Missing Chromium is a failure, never a skip.
+    A test that uses it (directly or through another fixture) carries @pytest.mark.browser;
+    tests/test_tiers.py holds every test to that."""
     from playwright.sync_api import sync_playwright
 
     assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), (
@@ -153,20 +90,9 @@ def browser():
         browser.close()
 
 
-SEARCH_RESULT_LINKS = ".md-search-result__item a"
-
-
-def search_result_links(page, wanted: list[str], timeout: float = 15_000) -> list[str]:
-    """The addresses of the search results, once one of them contains a `wanted` text.
-
-    Material redraws the results as the reader types, so they are read in the page in
-    one go (never one element at a time, which races with the redraw)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    found = f"(wanted) => [...document.querySelectorAll('{SEARCH_RESULT_LINKS}')]" \
-            ".some((link) => wanted.some((text) => link.href.includes(text)))"
-    try:
-        page.wait_for_function(found, arg=wanted, timeout=timeout)
-    except PlaywrightTimeout:
-        pass  # the caller's assertion shows what was found instead
-    return page.eval_on_selector_all(SEARCH_RESULT_LINKS, "links => links.map((link) => link.href)")
+@pytest.fixture()
+def phone(browser):
+    """A fresh tab on a phone: support.PHONE's screen, touch, a phone's pixel density."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    yield context.new_page()
+    context.close()

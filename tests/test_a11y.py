@@ -11,18 +11,26 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import DOCS, page_url
+from support import DESKTOP, NARROW, PHONE, docs_pages, page_url
 
 pytestmark = pytest.mark.browser
 
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
+# Only violations come back from the page: axe still runs every rule of these tags.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+               "resultTypes": ["violations"]}
+PAGES = docs_pages()
+VIEWPORTS = {"375px": PHONE, "1280px": DESKTOP}
 # Material follows the reader's system setting: `media:` in mkdocs.yml's palette.
 SCHEMES = {"light": "default", "dark": "slate"}
 
 _axe = Axe()
+# Waits until the page's transitions (Material's header and search box fade in their colours
+# after a resize or load) have ended, so axe sees the colours a reader sees, not a mix.
+SETTLE = """() => Promise.all(document.getAnimations()
+  .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+  .map((a) => a.finished.catch(() => null))).then(() => null)"""
+# Starts axe in the page and returns at once; `window.__axeViolations` is then its promise.
+START_AXE = "(options) => { window.__axeViolations = axe.run(document, options).then((r) => r.violations); }"
 
 
 def url_of(base: str, page: str) -> str:
@@ -40,21 +48,52 @@ def _describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
+@pytest.fixture(scope="module")
+def scheme_tabs(browser):
+    """One tab per colour scheme, shared by every page (a context per test costs more than axe)."""
+    contexts = {scheme: browser.new_context(viewport=PHONE, color_scheme=scheme) for scheme in SCHEMES}
+    yield {scheme: context.new_page() for scheme, context in contexts.items()}
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def axe_violations(scheme_tabs, site_server):
+    """axe's violations of a page in each scheme at each width, found once per page: the page
+    is loaded once in each scheme's tab, and axe runs at the phone width, then at the desktop
+    width. The schemes' tabs are separate renderer processes, so their runs go side by side
+    (started in each tab, then collected), which uses both cores of a 2-core machine."""
+    found: dict[str, dict[tuple[str, str], tuple[str, list[dict]]]] = {}
+
+    def violations(page: str) -> dict[tuple[str, str], tuple[str, list[dict]]]:
+        if page not in found:
+            applied = {}
+            for scheme, tab in scheme_tabs.items():
+                tab.set_viewport_size(PHONE)
+                tab.goto(url_of(site_server, page))
+                applied[scheme] = tab.evaluate("document.body.dataset.mdColorScheme")
+                tab.evaluate(_axe.axe_script)
+            results = {}
+            for width, viewport in VIEWPORTS.items():
+                for tab in scheme_tabs.values():
+                    tab.set_viewport_size(viewport)
+                    tab.evaluate(SETTLE)
+                    tab.evaluate(START_AXE, AXE_OPTIONS)
+                for scheme, tab in scheme_tabs.items():
+                    results[scheme, width] = (applied[scheme], tab.evaluate("window.__axeViolations"))
+            found[page] = results
+        return found[page]
+
+    return violations
+
+
+@pytest.mark.parametrize("width", VIEWPORTS)
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("page", PAGES + ["404.html"])
-def test_axe_finds_no_wcag_22_aa_violation(browser, site_server, page, scheme, viewport):
-    context = browser.new_context(viewport=viewport, color_scheme=scheme)
-    try:
-        tab = context.new_page()
-        tab.goto(url_of(site_server, page))
-        applied = tab.evaluate("document.body.dataset.mdColorScheme")
-        assert applied == SCHEMES[scheme], f"Material did not switch to the {scheme} scheme"
-        results = _axe.run(tab, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
-        violations = results.response["violations"]
-        assert not violations, _describe(violations)
-    finally:
-        context.close()
+def test_axe_finds_no_wcag_22_aa_violation(axe_violations, page, scheme, width):
+    applied, violations = axe_violations(page)[scheme, width]
+    assert applied == SCHEMES[scheme], f"Material did not switch to the {scheme} scheme"
+    assert not violations, _describe(violations)
 
 
 # ------------------------------------------------------------------------ keyboard
@@ -129,10 +168,10 @@ def _tab_through(tab, limit: int = 400) -> list[dict]:
     return states
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
+@pytest.mark.parametrize("width", VIEWPORTS)
 @pytest.mark.parametrize("page", ["index.md", "nerve-pain/warning-signs.md"])
-def test_keyboard_reaches_everything_with_visible_focus(browser, site_server, page, viewport):
-    context = browser.new_context(viewport=viewport)
+def test_keyboard_reaches_everything_with_visible_focus(browser, site_server, page, width):
+    context = browser.new_context(viewport=VIEWPORTS[width])
     try:
         tab = context.new_page()
         tab.goto(url_of(site_server, page))
@@ -201,29 +240,36 @@ def _assert_reflows(tab, site_server: str, page: str) -> None:
     assert not clipped, f"{page} cuts off text: {clipped}"
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page_reflows_at_320_px(browser, site_server, page):
-    context = browser.new_context(viewport={"width": 320, "height": 640})
-    try:
-        _assert_reflows(context.new_page(), site_server, page)
-    finally:
-        context.close()
+@pytest.fixture(scope="module")
+def narrow_tab(browser):
+    """A 320 px screen (WCAG 1.4.10), shared by every page."""
+    context = browser.new_context(viewport=NARROW)
+    yield context.new_page()
+    context.close()
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page_reflows_at_200_percent_text(browser, site_server, page):
+@pytest.fixture(scope="module")
+def large_text_tab(browser):
     """Chromium's own text-size setting doubled (16 px to 32 px), as a reader would set it:
-    rem, em and em-based media queries all follow, unlike a CSS zoom."""
+    rem, em and em-based media queries all follow, unlike a CSS zoom. Shared by every page."""
     context = browser.new_context(viewport=DESKTOP)
-    try:
-        tab = context.new_page()
-        cdp = context.new_cdp_session(tab)
-        cdp.send("Page.enable")
-        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
-        _assert_reflows(tab, site_server, page)
-        assert tab.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 40
-    finally:
-        context.close()
+    tab = context.new_page()
+    cdp = context.new_cdp_session(tab)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    yield tab
+    context.close()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_reflows_at_320_px(narrow_tab, site_server, page):
+    _assert_reflows(narrow_tab, site_server, page)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_reflows_at_200_percent_text(large_text_tab, site_server, page):
+    _assert_reflows(large_text_tab, site_server, page)
+    assert large_text_tab.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 40
 
 
 # ------------------------------------------------------------------------ what is read out

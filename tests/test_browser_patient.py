@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DOCS, page_url, search_result_links
+from support import DESKTOP, PHONE, docs_pages, page_url, search_result_links
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 375, "height": 667}
-DESKTOP = {"width": 1280, "height": 900}
-PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
+PAGES = docs_pages()
 
 
 def url_of(base: str, page: str) -> str:
     return base + page_url(page)
-
-
-@pytest.fixture()
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture()

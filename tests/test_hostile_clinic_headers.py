@@ -30,7 +30,7 @@ def test_code_in_a_template_comment_is_not_allowed(tmp_path):
 
 
 def test_the_allow_list_comes_from_the_installed_theme_and_overrides():
-    assert THEME_CODE.allows("script", MENU_SCRIPT), "overrides/partials/content.html's print button"
+    assert THEME_CODE.allows("script", MENU_SCRIPT), "overrides/main.html's print button"
     assert THEME_CODE.allows("script", 'var target=document.getElementById(location.hash.slice(1));'
                              'target&&target.name&&(target.checked=target.name.startsWith("__tabbed_"))'), "Material's own"
     assert not THEME_CODE.allows("script", "alert(1)")

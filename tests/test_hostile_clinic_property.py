@@ -30,6 +30,9 @@ from test_hostile_clinic import clinic_file, message_format
 
 THEME = Path(__import__("material").__file__).parent / "templates"
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader([ROOT / "overrides", THEME]))
+# MkDocs' own filters, which Material's base.html needs to compile; the blocks rendered
+# here (content, htmltitle) call `url` only for a logo, which these settings leave out.
+TEMPLATES.filters.update(url=str, script_tag=str)
 EXAMPLE_CLINIC = yaml.safe_load(CLINIC_EXAMPLE.read_text(encoding="utf-8").replace("INHERIT:", "inherit:"))["extra"]["clinic"]
 FIELDS = {**CLINIC_FIELDS, "site_name": SETTINGS["site_name"], "site_url": SETTINGS["site_url"], "logo": THEME_FIELDS["logo"]}
 PATIENT_FACING = [name for name, field in CLINIC_FIELDS.items() if field.kind in ("text", "phone", "email", "https")]
@@ -78,8 +81,19 @@ def _render_clinic(clinic: dict) -> str:
     neutral = config["extra"]["care_cards"]["neutral"].values()
     page = _Page("<h1>Page</h1>" + "".join(f"<p>{line}</p>" for line in neutral))
     context = {"config": config, "page": page, "lang": {"t": lambda key: key}, "base_url": ".", "features": []}
-    return (TEMPLATES.get_template("partials/content.html").render(context)
-            + TEMPLATES.get_template("partials/copyright.html").render(context))
+    return "".join(_block("main.html", "content", context)) + TEMPLATES.get_template("partials/copyright.html").render(context)
+
+
+def _block(name: str, block: str, context: dict):
+    """One block of a template, rendered with its parents' blocks behind it (for `super()`),
+    as `extends` would: main.html's content block is the print header, then Material's
+    content (partials/content.html, with the care cards)."""
+    template = TEMPLATES.get_template(name)
+    rendering = template.new_context(context)
+    parent = TEMPLATES.get_template("base.html")
+    for block_name, function in parent.blocks.items():
+        rendering.blocks.setdefault(block_name, []).append(function)
+    return template.blocks[block](rendering)
 
 
 def _render_title(site_name: str, page_title: str) -> str:

@@ -14,14 +14,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from conftest import CLINIC_EXAMPLE, search_result_links
+from support import CLINIC_EXAMPLE, PHONE, search_result_links
 from security_headers import (HSTS_MAX_AGE, content_security_policy, inline_hashes, main as write_headers_main,
                               sha256_source, site_settings, theme_code)
 from serve_site import SiteServer, read_headers_file
 
 PREFIX = "/patient-info/"
 SITE_URL = "https://clinic.example/patient-info/"
-PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture(scope="module")
@@ -268,6 +267,15 @@ def test_the_guide_works_inside_a_frame_on_another_site(browser, hosted_site, tm
     assert not errors, errors
 
 
-def test_the_storage_safe_script_replaces_materials(hosted_site):
+def test_materials_storage_script_is_kept_as_it_is_and_wrapped_to_be_storage_safe(hosted_site):
+    """The guide no longer copies Material's first script (overrides/main.html wraps its
+    storage helpers instead), so a Material upgrade brings its own script unchanged."""
+    import material
+
+    template = (Path(material.__file__).parent / "templates" / "partials" / "javascripts" / "base.html").read_text(encoding="utf-8")
+    script = template[template.index("<script>"):]
+    after_scope = script[script.index("}}") + 2:].strip()
     html = (hosted_site / "index.html").read_text(encoding="utf-8")
-    assert "__md_get=(e,_,t=__md_scope)=>{try{" in html
+    assert after_scope in html, "Material's own storage script is missing or changed"
+    assert html.index(after_scope) < html.index('[["__md_get",null],["__md_set",void 0]]'), \
+        "the storage-safe wrapper must come after Material's script"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import DOCS, ROOT, page_url
+from support import DOCS, NARROW, PHONE, ROOT, page_url
 
 ILLUSTRATIONS = DOCS / "assets" / "illustrations"
 FIGURES = ROOT / "snippets" / "figures"
@@ -242,7 +242,7 @@ def low_contrast(figure: dict) -> list[str]:
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("page", PICTURE_PAGES)
 def test_lines_and_words_keep_their_contrast_in_both_colour_schemes(browser, site_server, page, scheme):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, color_scheme=scheme)
+    context = browser.new_context(viewport=PHONE, color_scheme=scheme)
     try:
         tab = context.new_page()
         tab.goto(site_server + page_url(page))
@@ -258,7 +258,7 @@ def test_lines_and_words_keep_their_contrast_in_both_colour_schemes(browser, sit
 @browser_test
 def test_contrast_follows_materials_colour_toggle_not_only_the_system(browser, site_server):
     """A reader on a light system who switches Material to dark colours gets light lines."""
-    context = browser.new_context(viewport={"width": 375, "height": 812}, color_scheme="light")
+    context = browser.new_context(viewport=PHONE, color_scheme="light")
     try:
         tab = context.new_page()
         tab.goto(site_server + page_url("nerve-pain/warning-signs.md"))
@@ -274,7 +274,7 @@ def test_contrast_follows_materials_colour_toggle_not_only_the_system(browser, s
 @browser_test
 @pytest.mark.parametrize("page", PICTURE_PAGES)
 def test_pictures_fit_a_320_px_screen_with_readable_words(browser, site_server, page):
-    context = browser.new_context(viewport={"width": 320, "height": 700})
+    context = browser.new_context(viewport=NARROW)
     try:
         tab = context.new_page()
         tab.goto(site_server + page_url(page))

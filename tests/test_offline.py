@@ -9,16 +9,15 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN, search_result_links
-
-pytestmark = pytest.mark.browser
+from support import CLINIC_EXAMPLE, DESKTOP, ROOT, VENV_BIN, search_result_links
 
 
 @pytest.fixture(scope="module")
 def offline_site(tmp_path_factory):
+    """The example clinic's offline copy (`make offline CLINIC=clinics/example.yml`), built once."""
     site = tmp_path_factory.mktemp("offline") / "site-offline"
     env = {**os.environ, "OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
-    result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-d", str(site)],
+    result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(CLINIC_EXAMPLE), "-d", str(site)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return site
@@ -31,8 +30,9 @@ def test_the_offline_copy_uses_plain_file_links_and_its_own_search_index(offline
     assert "unpkg.com" not in html and 'src="assets/javascripts/iframe-worker/shim.js"' in html
 
 
+@pytest.mark.browser
 def test_the_offline_copy_works_from_file_with_search(browser, offline_site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
@@ -53,15 +53,10 @@ def test_the_offline_copy_works_from_file_with_search(browser, offline_site):
     assert not problems, problems
 
 
-def test_offline_handouts_point_at_the_online_pages(tmp_path):
+def test_offline_handouts_point_at_the_online_pages(offline_site):
     """The offline copy has file names (causes.html); its QR codes and printed addresses
     still open the online page (nerve-pain/causes/)."""
-    site = tmp_path / "site-offline"
-    env = {**os.environ, "OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(CLINIC_EXAMPLE), "-d", str(site)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    html = (site / "nerve-pain" / "causes.html").read_text(encoding="utf-8")
+    html = (offline_site / "nerve-pain" / "causes.html").read_text(encoding="utf-8")
     assert 'data-print-qr="https://clinic.example/patient-info/nerve-pain/causes/"' in html
     assert "Read it online: clinic.example/patient-info/nerve-pain/causes/<" in html.replace("\n", "").replace("  ", "")
 

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import zxingcpp
 
 import handouts
-from conftest import DOCS, split_front_matter
 from handouts import sheets
 from print_qr import add_codes_to_site
 from serve_site import SiteServer, built_pages
+from support import DOCS, split_front_matter
 
-pytestmark = pytest.mark.browser
+browser_test = pytest.mark.browser
 
 SITE_URL = "https://clinic.example/patient-info/"
 PAPER = ["A4", "Letter"]
@@ -47,10 +48,34 @@ def tab(browser):
     context.close()
 
 
-def print_pdf(tab, url: str, paper: str, path: Path) -> Path:
-    """The page printed as scripts/handouts.py prints it, saved to `path` for poppler's tools."""
-    path.write_bytes(handouts.print_pdf(tab, url, paper))
-    return path
+@dataclass(frozen=True)
+class Printout:
+    """One page as the tests found it: printed on each paper size, its headings, and its
+    print button on screen (None when the button is not visible)."""
+
+    pdfs: dict[str, Path]
+    headings: frozenset[str]
+    button: dict | None
+
+
+@pytest.fixture(scope="module")
+def printouts(tab, host, printed_site, tmp_path_factory) -> dict[str, Printout]:
+    """Every page loaded once and printed once on each paper size; the tests below read these PDFs."""
+    folder = tmp_path_factory.mktemp("pdfs")
+    found = {}
+    for number, path in enumerate(built_pages(printed_site)):
+        handouts.open_page(tab, host.url + path)
+        button = tab.get_by_role("button", name="Print this page")
+        pdfs = {}
+        for paper in PAPER:
+            pdfs[paper] = folder / f"{number}-{paper}.pdf"
+            pdfs[paper].write_bytes(handouts.pdf_of(tab, paper))
+        found[path] = Printout(
+            pdfs=pdfs,
+            headings=frozenset(tab.eval_on_selector_all("article h2, article h3", "hs => hs.map(h => h.innerText.trim())")),
+            button=button.bounding_box() if button.is_visible() else None,
+        )
+    return found
 
 
 def pdf_text(pdf: Path) -> str:
@@ -71,20 +96,25 @@ def qr_codes_on_last_sheet(pdf: Path, tmp_path: Path) -> list[str]:
 
 # ---------------------------------------------------------------- sheets
 
+@browser_test
 @pytest.mark.parametrize("paper", PAPER)
-def test_every_page_prints_on_at_most_two_sheets(tab, host, printed_site, tmp_path, paper):
-    too_long = {}
-    for path in built_pages(printed_site):
-        count = sheets(print_pdf(tab, host.url + path, paper, tmp_path / "page.pdf"))
-        if count > 2:
-            too_long[path or "(start page)"] = count
+def test_every_page_prints_on_at_most_two_sheets(printouts, paper):
+    too_long = {path or "(start page)": sheets(printout.pdfs[paper]) for path, printout in printouts.items()}
+    too_long = {path: count for path, count in too_long.items() if count > 2}
     assert not too_long, f"pages longer than 2 {paper} sheets: {too_long}"
 
 
+@browser_test
 @pytest.mark.parametrize("paper", PAPER)
 @pytest.mark.parametrize("path", ONE_SHEET)
-def test_the_diary_and_the_question_list_print_on_one_sheet_with_room_to_write(tab, host, tmp_path, paper, path):
-    assert sheets(print_pdf(tab, host.url + path, paper, tmp_path / "page.pdf")) == 1
+def test_the_diary_and_the_question_list_print_on_one_sheet(printouts, paper, path):
+    assert sheets(printouts[path].pdfs[paper]) == 1
+
+
+@browser_test
+@pytest.mark.parametrize("path", ONE_SHEET)
+def test_the_diary_and_the_question_list_leave_room_to_write(tab, host, path):
+    tab.goto(host.url + path)
     tab.emulate_media(media="print")
     heights = tab.eval_on_selector_all(".write-in td", "cells => cells.map(c => c.getBoundingClientRect().height)")
     tab.emulate_media(media="null")
@@ -96,23 +126,23 @@ def sheet_texts(pdf: Path) -> list[str]:
     return pdf_text(pdf).split("\f")[:sheets(pdf)]
 
 
+@browser_test
 @pytest.mark.parametrize("paper", PAPER)
-def test_no_heading_is_left_at_the_foot_of_a_sheet(tab, host, printed_site, tmp_path, paper):
+def test_no_heading_is_left_at_the_foot_of_a_sheet(printouts, paper):
     stranded = {}
-    for path in built_pages(printed_site):
-        pdf = print_pdf(tab, host.url + path, paper, tmp_path / "page.pdf")
-        headings = set(tab.eval_on_selector_all("article h2, article h3", "hs => hs.map(h => h.innerText.trim())"))
-        for number, text in enumerate(sheet_texts(pdf)[:-1], start=1):
+    for path, printout in printouts.items():
+        for number, text in enumerate(sheet_texts(printout.pdfs[paper])[:-1], start=1):
             lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-            if lines and lines[-1] in headings:
+            if lines and lines[-1] in printout.headings:
                 stranded[f"{path or '(start page)'} sheet {number}"] = lines[-1]
     assert not stranded, f"headings left at the foot of a {paper} sheet: {stranded}"
 
 
 # ---------------------------------------------------------------- what is on the handout
 
-def test_a_handout_has_the_clinic_name_phone_and_a_qr_code_that_opens_the_page(tab, host, tmp_path):
-    pdf = print_pdf(tab, host.url + "nerve-pain/warning-signs/", "A4", tmp_path / "warning-signs.pdf")
+@browser_test
+def test_a_handout_has_the_clinic_name_phone_and_a_qr_code_that_opens_the_page(printouts, tmp_path):
+    pdf = printouts["nerve-pain/warning-signs/"].pdfs["A4"]
     text = pdf_text(pdf)
     assert "Riverside Physiotherapy" in text and "01632 960 123" in text
     assert "Not yet reviewed by a clinician." in text and "Written " in text
@@ -120,16 +150,18 @@ def test_a_handout_has_the_clinic_name_phone_and_a_qr_code_that_opens_the_page(t
     assert qr_codes_on_last_sheet(pdf, tmp_path) == [SITE_URL + "nerve-pain/warning-signs/"]
 
 
-def test_a_handout_says_how_many_sources_the_page_rests_on_and_where_they_are_listed(tab, host, tmp_path):
+@browser_test
+def test_a_handout_says_how_many_sources_the_page_rests_on_and_where_they_are_listed(printouts):
     """On paper the source list gives way to one line (the list is on the page the QR code opens)."""
     sources = split_front_matter((DOCS / "dry-needling" / "when-to-get-help.md").read_text(encoding="utf-8"))[0]["sources"]
-    text = " ".join(pdf_text(print_pdf(tab, host.url + "dry-needling/when-to-get-help/", "A4", tmp_path / "page.pdf")).split())
+    text = " ".join(pdf_text(printouts["dry-needling/when-to-get-help/"].pdfs["A4"]).split())
     assert f"This page rests on {len(sources)} sources. They are listed on the page online" in text
     assert "Brady S" not in text, "the citations themselves are on the online page"
 
 
-def test_a_handout_leaves_out_screen_furniture_and_keeps_the_card_labels(tab, host, tmp_path):
-    text = pdf_text(print_pdf(tab, host.url + "nerve-pain/warning-signs/", "A4", tmp_path / "page.pdf"))
+@browser_test
+def test_a_handout_leaves_out_screen_furniture_and_keeps_the_card_labels(printouts):
+    text = pdf_text(printouts["nerve-pain/warning-signs/"].pdfs["A4"])
     for screen_only in ("Print this page", "Table of contents", "Related pages", "Search", "Skip to content"):
         assert screen_only not in text, screen_only
     for label in ("Non-urgent advice:", "Urgent advice:", "Immediate action required:"):
@@ -137,6 +169,7 @@ def test_a_handout_leaves_out_screen_furniture_and_keeps_the_card_labels(tab, ho
     assert "https://" not in text, "long addresses printed inline"
 
 
+@browser_test
 def test_printed_body_text_is_at_least_11_point_and_cards_keep_their_borders(tab, host):
     tab.goto(host.url + "nerve-pain/warning-signs/")
     tab.emulate_media(media="print")
@@ -152,14 +185,14 @@ def test_printed_body_text_is_at_least_11_point_and_cards_keep_their_borders(tab
 
 # ---------------------------------------------------------------- the print button
 
-def test_every_content_page_has_a_print_button_that_prints_and_is_not_printed(tab, host, printed_site):
+@browser_test
+def test_every_content_page_has_a_print_button_that_prints_and_is_not_printed(tab, host, printouts):
+    for path, printout in printouts.items():
+        assert printout.button, f"{path or '(start page)'}: no visible print button"
+        assert printout.button["width"] >= 24 and printout.button["height"] >= 24, f"{path}: button too small to tap"
     tab.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
-    for path in built_pages(printed_site):
-        tab.goto(host.url + path)
-        button = tab.get_by_role("button", name="Print this page")
-        assert button.is_visible(), path
-        box = button.bounding_box()
-        assert box["width"] >= 24 and box["height"] >= 24, f"{path}: button too small to tap"
+    tab.goto(host.url + "nerve-pain/warning-signs/")
+    button = tab.get_by_role("button", name="Print this page")
     button.click()
     assert tab.evaluate("window.__printed") == 1
     tab.emulate_media(media="print")

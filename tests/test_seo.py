@@ -18,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import reviews
-from conftest import DOCS, ROOT, build_site, page_url, split_front_matter
+from support import DOCS, PHONE, ROOT, build_site, page_url, split_front_matter
 
 SITE_URL = "https://clinic.example/patient-info/"
 PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
@@ -192,7 +192,7 @@ def test_404_links_follow_the_sub_path_of_site_url(site_with_url):
 
 @pytest.mark.browser
 def test_the_search_link_of_the_404_page_opens_search(browser, site_server):
-    context = browser.new_context(viewport={"width": 375, "height": 740})
+    context = browser.new_context(viewport=PHONE)
     try:
         tab = context.new_page()
         tab.goto(site_server + "404.html")

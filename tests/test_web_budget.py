@@ -19,8 +19,6 @@ from bench_web import (
     measure_page,
 )
 
-pytestmark = pytest.mark.browser
-
 PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
 
 
@@ -40,6 +38,7 @@ def test_the_benchmark_measures_every_page(built_site):
 
 
 @pytest.mark.parametrize("page", PAGES)
+@pytest.mark.browser
 def test_page_stays_within_the_budget(browser, gzip_server, page):
     figures = measure_page(browser, gzip_server, page_url(page))
     first, repeat = figures.first, figures.repeat
@@ -51,6 +50,7 @@ def test_page_stays_within_the_budget(browser, gzip_server, page):
     assert not first.render_blocking_other_origin, first.render_blocking_other_origin
 
 
+@pytest.mark.browser
 def test_search_index_and_worker_load_only_when_the_reader_opens_search(browser, gzip_server):
     """Search on demand (overrides/main.html): most readers never search, so a first
     visit does not download the index or the worker; opening search fetches both."""

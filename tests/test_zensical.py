@@ -12,8 +12,9 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN, assemble_clinic
 from handouts import make_pack
+from serve_site import SiteServer, built_pages
+from support import CLINIC_EXAMPLE, DESKTOP, PHONE, ROOT, VENV_BIN, assemble_clinic, missing_theme_hooks
 from test_print import SITE_URL, qr_codes_on_last_sheet
 
 
@@ -97,3 +98,34 @@ def test_the_handout_pack_prints_from_the_zensical_build(browser, zensical_site,
     assert problems == []
     assert PdfReader(pdf).metadata.author == "Riverside Physiotherapy"
     assert qr_codes_on_last_sheet(pdf, tmp_path) == [SITE_URL + page]
+
+
+def test_what_main_html_finds_by_the_themes_ids_is_in_the_zensical_build(zensical_site):
+    assert not missing_theme_hooks(zensical_site)
+
+
+@pytest.mark.browser
+def test_every_zensical_page_loads_without_a_script_error_and_search_finds_everyday_words(browser, zensical_site):
+    """A smoke test of the Zensical build in Chromium: every page loads with no script error
+    and no failed request, and search (Zensical's own dialog, loaded on demand by
+    overrides/main.html) finds a page by an everyday word."""
+    context = browser.new_context(viewport=PHONE)
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(f"{tab.url}: {error}"))
+    tab.on("console", lambda message: problems.append(f"{tab.url}: {message.text}") if message.type == "error" else None)
+    tab.on("response", lambda response: problems.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+    try:
+        with SiteServer(zensical_site) as server:
+            for path in built_pages(zensical_site):
+                tab.goto(server.url + path)
+                tab.locator("h1").first.wait_for()
+            tab.set_viewport_size(DESKTOP)  # the search box itself (a phone shows an icon instead)
+            tab.goto(server.url)
+            tab.locator(".md-search__button").first.click()
+            tab.locator("input[role=combobox]").press_sequentially("zap", delay=30)
+            found = tab.locator("a[href*='dry-needling/what-you-may-feel/']").filter(has_text="zap").first
+            found.wait_for(timeout=15_000)
+    finally:
+        context.close()
+    assert not problems, problems

@@ -1,0 +1,157 @@
+"""What the tests share that is not a fixture: where things are, how a page is read, how the
+site is built, and the screen sizes a browser test uses. tests/conftest.py holds the fixtures
+(built_site, clinic_site, site_server, browser, phone, mkdocs_config, pages)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+VENV_BIN = Path(sys.executable).parent
+CLINIC_EXAMPLE = ROOT / "clinics" / "example.yml"
+
+if str(ROOT / "scripts") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scripts"))
+
+from yaml_tags import TagIgnoringLoader  # noqa: E402  (scripts/ is on the path from here)
+
+# The one phone screen of the browser tests: a small phone (iPhone SE, 375 x 667 CSS px),
+# so "on the first phone screen" holds on the phones most patients have, or larger.
+PHONE = {"width": 375, "height": 667}
+DESKTOP = {"width": 1280, "height": 900}
+# Reflow (WCAG 1.4.10): 320 CSS px wide, the width the criterion names.
+NARROW = {"width": 320, "height": 640}
+
+
+def load_mkdocs_config(path: Path = ROOT / "mkdocs.yml") -> dict:
+    """mkdocs.yml with its INHERIT parent merged in (shallow: enough for tests)."""
+    config = yaml.load(path.read_text(encoding="utf-8"), Loader=TagIgnoringLoader)
+    parent_name = config.pop("INHERIT", None)
+    if parent_name:
+        parent = load_mkdocs_config((path.parent / parent_name).resolve())
+        for key, value in config.items():
+            if isinstance(value, dict) and isinstance(parent.get(key), dict):
+                parent[key] = {**parent[key], **value}
+            else:
+                parent[key] = value
+        return parent
+    return config
+
+
+def nav_pages(nav: list) -> list[str]:
+    """Every page path named in the navigation, in order."""
+    pages: list[str] = []
+    for item in nav:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            pages.extend(nav_pages(value))
+        else:
+            pages.append(value)
+    return pages
+
+
+def page_url(page: str) -> str:
+    """A docs-relative page's address under the site root: nerve-pain/causes.md ->
+    nerve-pain/causes/, nerve-pain/index.md -> nerve-pain/, index.md -> '' (MkDocs' directory URLs)."""
+    path = page[: -len(".md")]
+    return path[: -len("index")] if path.endswith("index") else path + "/"
+
+
+def docs_pages() -> list[str]:
+    """Every page of docs/, docs-relative, sorted."""
+    return sorted(path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md"))
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    if text.startswith("---\n"):
+        end = text.index("\n---", 4)
+        return yaml.safe_load(text[4:end]) or {}, text[end + 4 :]
+    return {}, text
+
+
+def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
+    """A strict build, without -q or -v (either can hide a broken link in MkDocs 1.6.1)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    return subprocess.run(
+        [str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(config_file), "-d", str(destination)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def copy_site_sources(destination: Path, names: tuple[str, ...] = (
+        "mkdocs.yml", "docs", "data", "snippets", "overrides", "styles", "scripts")) -> Path:
+    """A copy of what the build and the checker read, to break things in; returns its mkdocs.yml."""
+    from build_all import copy_sources
+
+    return copy_sources(destination, names) / "mkdocs.yml"
+
+
+def assemble_clinic(settings: Path = CLINIC_EXAMPLE, out: Path | None = None) -> Path:
+    """What `make build CLINIC=...` builds: the clinic's copy assembled by the scripts/assemble_clinic.py
+    of the tree that holds `settings` (into `out`, default build/<clinic>/); returns its mkdocs.yml."""
+    root = settings.parent.parent
+    command = [sys.executable, str(root / "scripts" / "assemble_clinic.py"), str(settings)]
+    result = subprocess.run(command + (["--out", str(out)] if out else []), cwd=root, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, f"assembling {settings.name} failed:\n{result.stdout}{result.stderr}"
+    return (out or root / "build" / settings.stem) / "mkdocs.yml"
+
+
+SEARCH_RESULT_LINKS = ".md-search-result__item a"
+
+
+def search_result_links(page, wanted: list[str], timeout: float = 15_000) -> list[str]:
+    """The addresses of the search results, once one of them contains a `wanted` text.
+
+    Material redraws the results as the reader types, so they are read in the page in
+    one go (never one element at a time, which races with the redraw)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    found = f"(wanted) => [...document.querySelectorAll('{SEARCH_RESULT_LINKS}')]" \
+            ".some((link) => wanted.some((text) => link.href.includes(text)))"
+    try:
+        page.wait_for_function(found, arg=wanted, timeout=timeout)
+    except PlaywrightTimeout:
+        pass  # the caller's assertion shows what was found instead
+    return page.eval_on_selector_all(SEARCH_RESULT_LINKS, "links => links.map((link) => link.href)")
+
+
+def missing_theme_hooks(site: Path) -> list[str]:
+    """What overrides/main.html's scripts find by the theme's own ids, classes and file names,
+    missing from a built site's start page (empty when all is there). Material and Zensical
+    may rename any of them in an upgrade; then the menu button, the scroll fix or search on
+    demand would stop working without an error, so the tests of both builds call this."""
+    import json
+    import re
+
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    needed = {
+        "#__drawer (the menu's checkbox)": "input#__drawer[type=checkbox]",
+        '.md-header label[for="__drawer"] (the menu button)': '.md-header label[for="__drawer"]',
+        "#__search (search's toggle)": "input#__search[type=checkbox]",
+        ".md-search (the search box)": ".md-search",
+        "#__config (the theme's settings)": "script#__config",
+    }
+    missing = [name for name, selector in needed.items() if soup.select_one(selector) is None]
+    worker_pattern = re.search(r"if \(!/(.+?)/\.test\(String\(url\)\)\) return new NativeWorker",
+                               (ROOT / "overrides" / "main.html").read_text(encoding="utf-8"))
+    if worker_pattern is None:
+        return [*missing, "the search worker's address pattern in overrides/main.html"]
+    config = soup.select_one("script#__config")
+    worker = json.loads(config.string).get("search", "") if config else ""
+    if not re.search(worker_pattern.group(1).replace("\\/", "/"), "/" + worker.lstrip("./")):
+        missing.append(f"the search worker {worker!r} does not match /{worker_pattern.group(1)}/ in overrides/main.html")
+    return missing
