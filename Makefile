@@ -13,6 +13,10 @@ export NO_MKDOCS_2_WARNING := 1
 # Empty builds the neutral guide from mkdocs.yml.
 CLINIC ?=
 CONFIG := $(if $(CLINIC),$(CLINIC),mkdocs.yml)
+# The guide's other languages (mkdocs.<lang>.yml, listed in mkdocs.yml extra.alternate), each
+# built into site/<lang>/ after the English. A clinic's copy is English only for now.
+LANGUAGES := $(if $(CLINIC),,es)
+BUILD_LANGUAGES = $(foreach lang,$(LANGUAGES),$(2) $(BIN)/mkdocs build --strict -f mkdocs.$(lang).yml -d $(CURDIR)/$(1)/$(lang) &&) true
 
 .PHONY: help serve build offline zensical preview check clinic-check generate review-state test bench bench-web clean \
 	new-page sign-off review-report
@@ -48,11 +52,13 @@ $(VENV)/.test: requirements-test.txt $(VENV)/.site
 generate: $(VENV)/.site
 	$(PY) scripts/generate.py
 	$(PY) scripts/reviews.py generate
+	$(PY) scripts/translations.py generate
 
 # Each page's review state, for the theme (scripts/reviews.py). Every build writes it
 # first, so a page edited after its sign-off always shows "changed since its review".
 review-state: $(VENV)/.site
 	@$(PY) scripts/reviews.py generate
+	@$(PY) scripts/translations.py generate
 
 check: $(VENV)/.site
 	$(PY) scripts/check.py
@@ -67,12 +73,14 @@ clinic-check: $(VENV)/.site
 
 build: review-state check clinic-check
 	$(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site
+	$(call BUILD_LANGUAGES,site)
 	$(PY) scripts/print_qr.py site
 	$(PY) scripts/security_headers.py site --config $(CONFIG)
 
 # A copy that works from file:// with search, zipped for a waiting-room tablet.
 offline: review-state check clinic-check
 	OFFLINE=true $(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site-offline
+	$(call BUILD_LANGUAGES,site-offline,OFFLINE=true)
 	$(PY) scripts/print_qr.py site-offline
 	rm -f guide-offline.zip
 	$(PY) -m zipfile -c guide-offline.zip site-offline/

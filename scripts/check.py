@@ -126,6 +126,7 @@ if str(SCRIPTS_DIR) not in sys.path:
 from atomic_file import write_atomically  # noqa: E402  (one atomic write, shared)
 import readability  # noqa: E402  (the shared reading-level measure, next to this file)
 import reviews  # noqa: E402  (review records and fingerprints, next to this file)
+import translations  # noqa: E402  (issue 17 hook: translated pages and their English sources)
 from yaml_tags import RefusedYaml, checked_timestamp, load_checked  # noqa: E402
 
 DEFAULT_ROOT = SCRIPTS_DIR.parent
@@ -191,6 +192,12 @@ RULES: Mapping[str, Rule] = MappingProxyType({
                       "Run `make generate` and commit the result; never edit generated files by hand."),
     "unreadable": Rule("error", f"{GUIDE}#the-page-template",
                        "Save the file as UTF-8 text (or remove it if it is not a page)."),
+    # Issue 17 hook: the rules of scripts/translations.py (it yields their findings).
+    "translation-stale": Rule("warning", "scripts/translations.py",
+                              "Update the translation, then run: python scripts/translations.py stamp <page>."),
+    "translation-missing": Rule("error", "scripts/translations.py",
+                                "Translate the page into docs-<lang>/ at the same path (or ask a translator), "
+                                "then run: python scripts/translations.py stamp <page> --by \"Name\"."),
     "internal-error": Rule("error", "scripts/check.py",
                            "This is a bug in the checker: please report it with the file."),
 })
@@ -1957,6 +1964,7 @@ def run_checks(root: Path, today: dt.date | None = None) -> Report:
         findings += guarded(site.page_path(page), reading_level_findings(site, page, grade))
     findings += guarded(REFERENCES_FILE, unused_reference_findings(context.references, cited))
     findings += guarded(MKDOCS_FILE, structure_findings(site, graph))
+    findings += guarded(MKDOCS_FILE, translations.findings(root, site))  # issue 17 hook: translations
     snapshots = MappingProxyType({edit.path: content_files[edit.path].raw for edit in edits})
     return Report(tuple(deduplicate(findings)), tuple(edits), len(content_files), snapshots)
 
