@@ -228,7 +228,8 @@ def planned_outputs() -> dict[Path, tuple[Source, str]]:
         source = Source(MKDOCS_FILE, f"extra.care_cards.neutral.{level}")
         outputs[contact_file(level)] = (source, source.note(MARKDOWN_COMMENT) + action + "\n")
     for language, settings in LANGUAGES.items():
-        outputs.update(language_outputs(language, settings, terms_source))
+        if settings["config"].is_file():  # a copy of the English sources alone has none
+            outputs.update(language_outputs(language, settings, terms_source))
     return outputs
 
 

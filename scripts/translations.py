@@ -7,7 +7,8 @@
 
 The languages are those the site lists: mkdocs.yml `extra.alternate` (the language selector),
 each other than the site's own with its config mkdocs.<code>.yml (docs_dir: its pages, at the
-same paths as docs/). Each translated page records in its front matter:
+same paths as docs/). A listed language without its config is not checked (a copy of the
+English sources only, as many tests make); `make build` stops on the missing file. Each translated page records in its front matter:
 
     translation_of: docs/nerve-pain/causes.md     the English page (same path, under docs/)
     translation_fingerprint: <sha256>             the English as it was when translated
@@ -110,8 +111,7 @@ def languages(root: Path = ROOT, config: str = "mkdocs.yml") -> list[Language]:
             raise TranslationError(f"{config}: extra.alternate: '{code}' is not a language code such as es")
         language_config = f"mkdocs.{code}.yml"
         if not (root / language_config).is_file():
-            raise TranslationError(f"{config}: extra.alternate lists '{code}', but there is no {language_config} "
-                                   f"to build it (copy mkdocs.es.yml)")
+            continue  # not built here (make build stops on the missing file): nothing to check
         docs = str(_yaml(root, language_config).get("docs_dir") or "")
         if not docs or not (root / docs).is_dir():
             raise TranslationError(f"{language_config}: docs_dir '{docs}' is not a folder of pages")
