@@ -14,7 +14,8 @@ export NO_MKDOCS_2_WARNING := 1
 CLINIC ?=
 CONFIG := $(if $(CLINIC),$(CLINIC),mkdocs.yml)
 # The guide's other languages (mkdocs.<lang>.yml, listed in mkdocs.yml extra.alternate), each
-# built into site/<lang>/ after the English. A clinic's copy is English only for now.
+# built into site/<lang>/ after the English. A clinic's copy is English only for now
+# (overrides/partials/languages.html then offers no language selector).
 LANGUAGES := $(if $(CLINIC),,es)
 BUILD_LANGUAGES = $(foreach lang,$(LANGUAGES),$(2) $(BIN)/mkdocs build --strict -f mkdocs.$(lang).yml -d $(CURDIR)/$(1)/$(lang) &&) true
 
