@@ -164,9 +164,9 @@ def render_glossary(terms: list[dict], language: str = "en") -> str:
         if term.get("search"):
             everyday = ", ".join(w for w in term["search"] if w.lower() != term["term"].lower())
             if everyday:
-                parts.append(f"\n{also_say}: {everyday}.\n")
+                parts.append(f"\n{also_say}: {everyday}.\n{{: .glossary-also }}\n")
         links = ", ".join(page_link(p, words.get("docs")) for p in term.get("pages", []))
-        # The class lets the printed glossary leave out links, which do nothing on paper.
+        # The classes let the printed glossary leave out links and search words (print.css).
         parts.append(f"\n{read_more}: {links}.\n{{: .glossary-more }}\n")
     return "".join(parts)
 

@@ -25,14 +25,27 @@ import readability  # noqa: E402
 import translations  # noqa: E402
 
 ES_CONFIG = ROOT / "mkdocs.es.yml"
+SITE_URL = "https://clinic.example/patient-info/"
+
+
+def spanish_config(folder: Path, site_url: str = SITE_URL) -> Path:
+    """mkdocs.es.yml with a public address (for the sitemap and QR codes), from another folder."""
+    config = folder / "mkdocs.es.yml"
+    config.write_text(
+        f"INHERIT: {ES_CONFIG}\n"
+        f"docs_dir: {ROOT / 'docs-es'}\n"
+        f"site_url: {site_url}es/\n"
+        f"watch: [{ROOT / 'snippets'}, {ROOT / 'data'}]\n"
+        f"theme:\n  custom_dir: {ROOT / 'overrides'}\n", encoding="utf-8")
+    return config
 
 
 @pytest.fixture(scope="module")
 def spanish_site(tmp_path_factory) -> Path:
-    site = tmp_path_factory.mktemp("site-es")
-    result = build_site(site, ES_CONFIG)
+    work = tmp_path_factory.mktemp("spanish")
+    result = build_site(work / "site", spanish_config(work))
     assert result.returncode == 0, f"strict Spanish build failed:\n{result.stderr}"
-    return site
+    return work / "site"
 
 
 def built_pages(site: Path) -> set[str]:
@@ -47,7 +60,7 @@ class Page(HTMLParser):
     def __init__(self, text: str):
         super().__init__()
         self.lang = ""
-        self.hreflang: dict[str, str] = {}
+        self.hreflang: dict[str, str] = {}  # <link rel="alternate" hreflang> in the head
         self.selector: dict[str, str] = {}
         self.cards: list[tuple[str, int]] = []  # (level, signs) in page order
         self.json_ld: list[dict] = []
@@ -110,19 +123,30 @@ def test_every_english_page_has_its_spanish_page_and_the_reverse(built_site, spa
     assert built_pages(built_site) == built_pages(spanish_site)
 
 
-def test_lang_hreflang_and_language_selector_lead_to_the_same_page_both_ways(built_site, spanish_site):
+def test_lang_and_the_language_selector_lead_to_the_same_page_both_ways(built_site, spanish_site):
     addresses = sorted(built_pages(spanish_site))
     assert len(addresses) >= 25
     for address in addresses:
         english, spanish = page(built_site, address), page(spanish_site, address)
         assert (english.lang, spanish.lang) == ("en", "es"), address
-        for links in (english.hreflang, english.selector):
-            assert target(address, links["es"], "") == "es/" + address, (address, links)
-            assert target(address, links["en"], "") == address, (address, links)
-        for links in (spanish.hreflang, spanish.selector):
-            assert target(address, links["en"], "es/") == address, (address, links)
-            assert target(address, links["es"], "es/") == "es/" + address, (address, links)
+        assert target(address, english.selector["es"], "") == "es/" + address, (address, english.selector)
+        assert target(address, english.selector["en"], "") == address, (address, english.selector)
+        assert target(address, spanish.selector["en"], "es/") == address, (address, spanish.selector)
+        assert target(address, spanish.selector["es"], "es/") == "es/" + address, (address, spanish.selector)
         assert spanish.json_ld[0]["inLanguage"] == "es" and english.json_ld[0]["inLanguage"] == "en"
+        # No head link to a language's root: Material's script would fetch a sitemap for each.
+        assert english.hreflang == spanish.hreflang == {}, address
+
+
+def test_the_sitemap_gives_every_page_its_hreflang_alternates_both_ways(spanish_site):
+    sitemap = (spanish_site / "sitemap.xml").read_text(encoding="utf-8")
+    urls = re.findall(r"<url>(.*?)</url>", sitemap, re.DOTALL)
+    assert len(urls) == len(built_pages(spanish_site))
+    for url in urls:
+        loc = re.search(r"<loc>(.*?)</loc>", url).group(1)
+        address = loc.removeprefix(SITE_URL + "es/")
+        links = dict(re.findall(r'<xhtml:link rel="alternate" hreflang="(\w+)" href="([^"]+)"/>', url))
+        assert links == {"en": SITE_URL + address, "es": SITE_URL + "es/" + address}, url
 
 
 def test_every_warning_sign_of_the_english_page_is_on_the_spanish_page(built_site, spanish_site):
