@@ -177,7 +177,7 @@ def test_a_translated_page_says_it_is_not_reviewed_and_claims_no_review(spanish_
     for address in ("", "nerve-pain/warning-signs/", "dry-needling/when-to-get-help/"):
         text = (spanish_site / address / "index.html").read_text(encoding="utf-8")
         assert 'data-translation-review="unreviewed"' in text
-        assert "aún no la ha revisado un profesional sanitario" in text
+        assert "Sin revisar aún por un profesional sanitario que hable español" in text
         assert "reviewedBy" not in text and "data-translation-stale" not in text
 
 
