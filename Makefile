@@ -91,6 +91,7 @@ offline: review-state check clinic-check
 zensical: $(VENV)/.test review-state clinic-check
 	$(PY) scripts/zensical_config.py $(CONFIG) --site-dir site-zensical > .zensical.yml
 	$(BIN)/zensical build --strict -f .zensical.yml
+	$(foreach lang,$(LANGUAGES),$(PY) scripts/zensical_config.py mkdocs.$(lang).yml --site-dir site-zensical/$(lang) > .zensical.yml && $(BIN)/zensical build --strict -f .zensical.yml &&) true
 
 # Try the built site as a clinic's server would serve it: `make preview PREFIX=/patient-info/`.
 PREFIX ?= /
