@@ -234,11 +234,17 @@ def test_the_repository_has_no_stale_or_missing_translation():
     assert not found, "\n".join(f"{f.path}:{f.line}: {f.rule}: {f.message}" for f in found)
 
 
-def test_a_stale_translation_shows_a_notice_linking_to_the_current_english(changed_copy, tmp_path):
+def test_a_stale_translation_shows_a_notice_and_a_clinics_numbers_fill_the_spanish_cards(changed_copy, tmp_path):
+    """One build of the changed copy, as a clinic's Spanish copy: the stale page says so and
+    links to the English; the cards carry the clinic's numbers in the Spanish wording."""
     (changed_copy / "docs-es" / "about" / "privacy.md").write_bytes((ROOT / "docs-es" / "about" / "privacy.md").read_bytes())
     (changed_copy / translations.STATE_FILE).write_text(
         translations.render_state(translations.reviews.open_site(changed_copy)), encoding="utf-8")
-    result = build_site(tmp_path / "es", changed_copy / "mkdocs.es.yml")
+    clinic = changed_copy / "clinic.es.yml"
+    clinic.write_text("INHERIT: mkdocs.es.yml\nextra:\n  clinic:\n    name: Clínica Ribera\n    phone: 555 0123\n"
+                      "    emergency_number: '112'\n    urgent_line_name: la línea de salud\n"
+                      "    urgent_line_number: '061'\n", encoding="utf-8")
+    result = build_site(tmp_path / "es", clinic)
     assert result.returncode == 0, result.stderr
     stale = (tmp_path / "es" / "nerve-pain" / "causes" / "index.html").read_text(encoding="utf-8")
     notice = re.search(r'<div class="admonition warning translation-stale"[^>]*>(.*?)</div>', stale, re.DOTALL)
@@ -246,6 +252,11 @@ def test_a_stale_translation_shows_a_notice_linking_to_the_current_english(chang
     assert 'href="../../../nerve-pain/causes/"' in notice.group(1) and "inglés" in notice.group(1)
     current = (tmp_path / "es" / "nerve-pain" / "what-is-happening" / "index.html").read_text(encoding="utf-8")
     assert "data-translation-stale" not in current
+    cards = (tmp_path / "es" / "nerve-pain" / "warning-signs" / "index.html").read_text(encoding="utf-8")
+    assert "Llame al 112 o vaya a urgencias del hospital ahora si:" in cards
+    assert "llame a la línea de salud al 061, si:" in cards
+    assert "Contacte con Clínica Ribera en el 555 0123, o con un médico de familia, si:" in cards
+    assert "Llame a su número local de emergencias" not in cards
 
 
 def test_stamp_records_the_english_as_it_is_now(changed_copy):
