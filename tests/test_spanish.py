@@ -8,6 +8,7 @@ link from one language to the other is resolved by address: an English page's li
 from __future__ import annotations
 
 import json
+from collections import Counter
 import posixpath
 import re
 import shutil
@@ -267,3 +268,24 @@ def test_stamp_records_the_english_as_it_is_now(changed_copy):
     assert after.split("---", 2)[2] == before.split("---", 2)[2], "stamp changed the page's text"
     assert "translation_review: not reviewed" in after and "translated_by:" in after
     assert not [f for f in translations.findings(changed_copy) if f.rule == "translation-stale"]
+
+
+# The Spanish names the emergency numbers it uses where the English says "a local emergency
+# number that works in most countries" (the Spanish cards name 112 and 911).
+EXTRA_NUMBERS = {"about/for-clinics.md": {"112": 1, "911": 1}}
+
+
+def figures(path: Path) -> Counter:
+    """Every number in a page's text (not its front matter, comments or link targets), with
+    thousands written either way: 7,600 and 7 600 are both 7600."""
+    text = readability.without_comments(readability.FRONT_MATTER.sub("", path.read_text(encoding="utf-8")))
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = re.sub(r"(\d)[, ](\d{3})\b", r"\1\2", text)
+    return Counter(re.findall(r"\d+(?:\.\d+)?", text))
+
+
+@pytest.mark.parametrize("name", sorted(p.relative_to(ROOT / "docs-es").as_posix() for p in (ROOT / "docs-es").rglob("*.md")))
+def test_every_figure_and_duration_of_the_english_page_is_in_the_spanish_page(name):
+    english, spanish = figures(ROOT / "docs" / name), figures(ROOT / "docs-es" / name)
+    assert spanish - Counter(EXTRA_NUMBERS.get(name, {})) == english, (
+        f"only in English: {dict(english - spanish)}, only in Spanish: {dict(spanish - english)}")
