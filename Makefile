@@ -16,6 +16,11 @@ CLINIC ?=
 CONFIG := $(if $(CLINIC),build/$(basename $(notdir $(CLINIC)))/mkdocs.yml,mkdocs.yml)
 # Where `make build` writes the site (`make build-all` sets it to sites/<clinic>).
 SITE ?= site
+# The guide's other languages (mkdocs.<lang>.yml, listed in mkdocs.yml extra.alternate), each
+# built into site/<lang>/ after the English. A clinic's copy is English only for now
+# (overrides/partials/languages.html then offers no language selector).
+LANGUAGES := $(if $(CLINIC),,es)
+BUILD_LANGUAGES = $(foreach lang,$(LANGUAGES),$(2) $(BIN)/mkdocs build --strict -f mkdocs.$(lang).yml -d $(abspath $(1))/$(lang) &&) true
 
 .PHONY: help serve build offline zensical preview check clinic-check generate review-state test bench bench-web clean \
 	test-fast new-page sign-off review-report site-build build-all handouts bench-clinics
@@ -55,11 +60,13 @@ $(VENV)/.test: requirements-test.txt $(VENV)/.site
 generate: $(VENV)/.site
 	$(PY) scripts/generate.py
 	$(PY) scripts/reviews.py generate
+	$(PY) scripts/translations.py generate
 
 # Each page's review state, for the theme (scripts/reviews.py). Every build writes it
 # first, so a page edited after its sign-off always shows "changed since its review".
 review-state: $(VENV)/.site
 	@$(PY) scripts/reviews.py generate
+	@$(PY) scripts/translations.py generate
 
 check: $(VENV)/.site
 	$(PY) scripts/check.py
@@ -84,6 +91,7 @@ build: review-state check site-build
 # step here, one line, and every clinic's build gets it.
 site-build: clinic-check
 	$(BIN)/mkdocs build --strict -f $(CONFIG) -d $(abspath $(SITE))
+	$(call BUILD_LANGUAGES,$(SITE))
 	$(PY) scripts/print_qr.py $(SITE)
 	$(PY) scripts/content_api.py $(SITE) --config $(CONFIG)
 	$(PY) scripts/security_headers.py $(SITE) --config $(CONFIG) --nginx $(SITE)-headers/nginx.conf
@@ -103,6 +111,7 @@ handouts: build
 # A copy that works from file:// with search, zipped for a waiting-room tablet.
 offline: review-state check clinic-check
 	OFFLINE=true $(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site-offline
+	$(call BUILD_LANGUAGES,site-offline,OFFLINE=true)
 	$(PY) scripts/print_qr.py site-offline
 	$(PY) scripts/content_api.py site-offline --config $(CONFIG)
 	rm -f guide-offline.zip
@@ -113,6 +122,7 @@ offline: review-state check clinic-check
 zensical: $(VENV)/.test review-state clinic-check
 	$(PY) scripts/zensical_config.py $(CONFIG) --site-dir site-zensical > .zensical.yml
 	$(BIN)/zensical build --strict -f .zensical.yml
+	$(foreach lang,$(LANGUAGES),$(PY) scripts/zensical_config.py mkdocs.$(lang).yml --site-dir site-zensical/$(lang) > .zensical.yml && $(BIN)/zensical build --strict -f .zensical.yml &&) true
 	$(PY) scripts/content_api.py site-zensical --config $(CONFIG)
 
 # Try the built site as a clinic's server would serve it: `make preview PREFIX=/patient-info/`.

@@ -128,6 +128,7 @@ import readability  # noqa: E402  (the shared reading-level measure, next to thi
 import reviews  # noqa: E402  (review records and fingerprints, next to this file)
 import changelog  # noqa: E402  (hook, issue 16: data/changelog.yml, its rule and feed)
 import diagnosis_codes  # noqa: E402  (hook, issue 16: diagnosis codes in front matter)
+import translations  # noqa: E402  (issue 17 hook: translated pages and their English sources)
 from yaml_tags import RefusedYaml, checked_timestamp, load_checked  # noqa: E402
 
 DEFAULT_ROOT = SCRIPTS_DIR.parent
@@ -193,6 +194,12 @@ RULES: Mapping[str, Rule] = MappingProxyType({
                       "Run `make generate` and commit the result; never edit generated files by hand."),
     "unreadable": Rule("error", f"{GUIDE}#the-page-template",
                        "Save the file as UTF-8 text (or remove it if it is not a page)."),
+    # Issue 17 hook: the rules of scripts/translations.py (it yields their findings).
+    "translation-stale": Rule("warning", "scripts/translations.py",
+                              "Update the translation, then run: python scripts/translations.py stamp <page>."),
+    "translation-missing": Rule("error", "scripts/translations.py",
+                                "Translate the page into docs-<lang>/ at the same path (or ask a translator), "
+                                "then run: python scripts/translations.py stamp <page> --by \"Name\"."),
     "internal-error": Rule("error", "scripts/check.py",
                            "This is a bug in the checker: please report it with the file."),
     # Hook (issue 16, h16a): diagnosis codes in front matter and data/changelog.yml have their rules
@@ -1969,6 +1976,7 @@ def run_checks(root: Path, today: dt.date | None = None, context: Context | None
         findings += guarded(site.page_path(page), reading_level_findings(site, page, grade))
     findings += guarded(REFERENCES_FILE, unused_reference_findings(context.references, cited))
     findings += guarded(MKDOCS_FILE, structure_findings(site, graph))
+    findings += guarded(MKDOCS_FILE, translations.findings(root, site))  # issue 17 hook: translations
     snapshots = MappingProxyType({edit.path: content_files[edit.path].raw for edit in edits})
     return Report(tuple(deduplicate(findings)), tuple(edits), len(content_files), snapshots)
 

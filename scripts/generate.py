@@ -15,6 +15,15 @@ line of each says where it comes from, in a comment that does not show on the pa
     snippets/cards/*.md and snippets/generated/warning-signs-*.md
                                          the care cards and the warning-sign tables, from
                                          data/warning-signs.yml (scripts/warning_signs.py)
+
+and the same in each other language of the guide (LANGUAGES: Spanish), from the same data
+files (each term's `es:` entry in data/terms.yml, the `_es` fields of data/warning-signs.yml)
+and from that language's config (mkdocs.es.yml `extra.care_cards.neutral`):
+    snippets/es/generated/glossary.md, snippets/es/generated/abbreviations.md,
+    styles/NervePain/TermsEs.yml (the Spanish terminology rule), snippets/es/contact/*-action.md,
+    snippets/es/cards/*.md, snippets/es/generated/warning-signs-*.md
+The Spanish build (mkdocs.es.yml) reads snippets/es/ before snippets/, so a Spanish page
+includes "cards/emergency-nerve.md" as the English one does and gets the Spanish card.
 """
 
 from __future__ import annotations
@@ -40,6 +49,18 @@ ABBREVIATIONS_FILE = ROOT / "snippets" / "generated" / "abbreviations.md"
 VALE_RULE_FILE = ROOT / "styles" / "NervePain" / "Terms.yml"
 MKDOCS_FILE = ROOT / "mkdocs.yml"
 CONTACT_DIR = ROOT / "snippets" / "contact"
+# Each other language: its config (for the care cards' calls to action), its docs folder
+# (for the glossary's link labels), the words the generator adds, and its terminology rule.
+LANGUAGES = {
+    "es": {
+        "config": ROOT / "mkdocs.es.yml",
+        "docs": ROOT / "docs-es",
+        "also_say": "La gente también dice",
+        "read_more": "Lea más",
+        "rule_file": ROOT / "styles" / "NervePain" / "TermsEs.yml",
+        "rule_message": "Use '%s' en vez de '%s': esta guía usa una palabra para cada idea (vea el glosario).",
+    },
+}
 
 
 
@@ -77,10 +98,18 @@ def load_yaml(path: Path) -> Any:
         raise ValueError(f"{relative(path)}:{mark.line + 1 if mark else 1}: {error.problem}") from None
 
 
-def load_terms(path: Path = TERMS_FILE) -> list[dict]:
-    """The glossary entries, sorted as a reader expects: alphabetically."""
+def load_terms(path: Path = TERMS_FILE, language: str = "en") -> list[dict]:
+    """The glossary entries in a language, sorted as a reader expects: alphabetically.
+    Another language's entry is the term's `<language>:` mapping, with the English `pages`."""
     data = load_yaml(path) or {}
-    return sorted(data.get("terms", []), key=lambda t: t["term"].lower())
+    terms = data.get("terms", [])
+    if language != "en":
+        missing = [term["term"] for term in terms if not isinstance(term.get(language), dict)]
+        if missing:
+            raise ValueError(f"{relative(path)}: give each term its '{language}:' entry; missing for "
+                             f"{', '.join(missing)}")
+        terms = [{**term[language], "pages": term.get("pages", [])} for term in terms]
+    return sorted(terms, key=lambda t: t["term"].lower())
 
 
 def display_name(term: dict) -> str:
@@ -111,23 +140,34 @@ def contact_file(level: str) -> Path:
     return CONTACT_DIR / f"{level.replace('_', '-')}-action.md"
 
 
-def page_link(page: str) -> str:
-    """A Markdown link from the glossary (at the docs root) to a page, titled by its path."""
+def page_link(page: str, docs: Path | None = None) -> str:
+    """A Markdown link from the glossary (at the docs root) to a page, titled by its path, or
+    (another language) by the page's title in `docs`, lower case as in a sentence."""
     label = Path(page).stem if Path(page).stem != "index" else Path(page).parent.name
-    return f"[{label.replace('-', ' ')}]({page})"
+    label = label.replace("-", " ")
+    if docs is not None and (docs / page).is_file():
+        text = (docs / page).read_text(encoding="utf-8")
+        match = re.search(r"^title:[ \t]*(.+)$", text.split("\n---", 1)[0], re.MULTILINE)
+        title = match.group(1).strip().strip('"').strip("'") if match else ""
+        if title:
+            label = title.rstrip("?").lstrip("¿")
+            label = label[:1].lower() + label[1:]
+    return f"[{label}]({page})"
 
 
-def render_glossary(terms: list[dict]) -> str:
+def render_glossary(terms: list[dict], language: str = "en") -> str:
+    words = LANGUAGES.get(language, {})
+    also_say, read_more = words.get("also_say", "People also say"), words.get("read_more", "Read more")
     parts = []
     for term in terms:
         parts.append(f"\n## {display_name(term)}\n\n{term['definition']}\n")
         if term.get("search"):
             everyday = ", ".join(w for w in term["search"] if w.lower() != term["term"].lower())
             if everyday:
-                parts.append(f"\nPeople also say: {everyday}.\n")
-        links = ", ".join(page_link(p) for p in term.get("pages", []))
-        # The class lets the printed glossary leave out links, which do nothing on paper.
-        parts.append(f"\nRead more: {links}.\n{{: .glossary-more }}\n")
+                parts.append(f"\n{also_say}: {everyday}.\n{{: .glossary-also }}\n")
+        links = ", ".join(page_link(p, words.get("docs")) for p in term.get("pages", []))
+        # The classes let the printed glossary leave out links and search words (print.css).
+        parts.append(f"\n{read_more}: {links}.\n{{: .glossary-more }}\n")
     return "".join(parts)
 
 
@@ -142,14 +182,14 @@ def render_abbreviations(terms: list[dict]) -> str:
     return "".join(lines)
 
 
-def render_vale_rule(terms: list[dict]) -> str:
+def render_vale_rule(terms: list[dict], message: str = "") -> str:
     swap = {}
     for term in terms:
         for variant in term.get("variants", []):
             swap[re.escape(variant).replace("\\ ", " ")] = term["term"]
     rule = {
         "extends": "substitution",
-        "message": "Use '%s' instead of '%s': this guide uses one word for each idea (see the glossary).",
+        "message": message or "Use '%s' instead of '%s': this guide uses one word for each idea (see the glossary).",
         "link": "CONTRIBUTING.md#words-we-use",
         "level": "error",
         "ignorecase": True,
@@ -187,6 +227,28 @@ def planned_outputs() -> dict[Path, tuple[Source, str]]:
     for level, action in load_care_card_actions(MKDOCS_FILE).items():
         source = Source(MKDOCS_FILE, f"extra.care_cards.neutral.{level}")
         outputs[contact_file(level)] = (source, source.note(MARKDOWN_COMMENT) + action + "\n")
+    for language, settings in LANGUAGES.items():
+        if settings["config"].is_file():  # a copy of the English sources alone has none
+            outputs.update(language_outputs(language, settings, terms_source))
+    return outputs
+
+
+def language_outputs(language: str, settings: dict, terms_source: Source) -> dict[Path, tuple[Source, str]]:
+    """Another language's glossary, tooltips, terminology rule and care-card calls to action."""
+    terms = load_terms(TERMS_FILE, language)
+    generated = warning_signs.language_dir(GLOSSARY_FILE.parent, language)
+    outputs = {
+        generated / GLOSSARY_FILE.name: (terms_source, terms_source.note(MARKDOWN_COMMENT)
+                                         + render_glossary(terms, language)),
+        generated / ABBREVIATIONS_FILE.name: (terms_source, terms_source.note(MARKDOWN_COMMENT)
+                                              + render_abbreviations(terms)),
+        settings["rule_file"]: (terms_source, terms_source.note(YAML_COMMENT)
+                                + render_vale_rule(terms, settings["rule_message"])),
+    }
+    for level, action in load_care_card_actions(settings["config"]).items():
+        source = Source(settings["config"], f"extra.care_cards.neutral.{level}")
+        path = warning_signs.language_dir(CONTACT_DIR, language) / contact_file(level).name
+        outputs[path] = (source, source.note(MARKDOWN_COMMENT) + action + "\n")
     return outputs
 
 

@@ -3,6 +3,10 @@
 
     python scripts/readability.py docs/index.md [more pages ...]
 
+A Spanish page (docs-es/) is measured with the Fernandez-Huerta reading ease instead
+(page_reading_ease; 70 or more is "fairly easy"), its snippets read from snippets/es/ first,
+as the Spanish build reads them.
+
 The page's own Markdown is turned into plain sentences first: front matter, code,
 HTML tags, link targets and abbreviation definitions go; included snippets (care
 cards) come in; every heading, list item, table cell and paragraph ends a sentence.
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import textstat
@@ -62,17 +67,19 @@ def is_table_rule(line: str) -> bool:
     return all(TABLE_CELL_RULE.fullmatch(cell.strip()) for cell in cells)
 
 
-def expand_snippets(markdown: str, snippets_dir: Path = SNIPPETS_DIR, depth: int = 0) -> str:
-    """Replace each `--8<-- "file"` line with that file, as the build does."""
+def expand_snippets(markdown: str, snippets_dir: Path | Sequence[Path] = SNIPPETS_DIR, depth: int = 0) -> str:
+    """Replace each `--8<-- "file"` line with that file, as the build does: from the first
+    of the snippet folders that has it."""
     if depth > 5:
         return markdown
+    folders = [snippets_dir] if isinstance(snippets_dir, Path) else list(snippets_dir)
     lines = []
     for line in markdown.splitlines():
         match = SNIPPET_LINE.match(line)
         if match:
-            path = snippets_dir / match.group(1)
-            if path.is_file():
-                lines.append(expand_snippets(path.read_text(encoding="utf-8", errors="replace"), snippets_dir, depth + 1))
+            path = next((folder / match.group(1) for folder in folders if (folder / match.group(1)).is_file()), None)
+            if path is not None:
+                lines.append(expand_snippets(path.read_text(encoding="utf-8", errors="replace"), folders, depth + 1))
             continue
         lines.append(line)
     return "\n".join(lines)
@@ -145,6 +152,23 @@ def page_grade(markdown: str, snippets_dir: Path = SNIPPETS_DIR) -> float:
     return round(float(textstat.flesch_kincaid_grade(text)), 1)
 
 
+# Fernandez-Huerta reading ease of Spanish pages: 70 or more is "fairly easy" (issue 17).
+SPANISH_SNIPPET_DIRS = (SNIPPETS_DIR / "es", SNIPPETS_DIR)
+MIN_READING_EASE_ES = 70.0
+
+
+def page_reading_ease(markdown: str, snippet_dirs: Sequence[Path] = SPANISH_SNIPPET_DIRS) -> float:
+    """Fernandez-Huerta reading ease of a Spanish page's prose, with its snippets included."""
+    text = prose_text(expand_snippets(markdown, snippet_dirs))
+    if len(text.split()) < 10:
+        return 100.0
+    textstat.set_lang("es")
+    try:
+        return round(float(textstat.fernandez_huerta(text)), 1)
+    finally:
+        textstat.set_lang("en_US")  # textstat's language is global: the English grade needs it back
+
+
 def main(argv: list[str]) -> int:
     """Print the grade of each page named (every page in docs/ if none); exit 2 on a bad name."""
     parser = argparse.ArgumentParser(description="Flesch-Kincaid grade of each page's prose, snippets included.")
@@ -156,7 +180,10 @@ def main(argv: list[str]) -> int:
         except OSError as error:
             print(f"readability: cannot read {name}: {error.strerror}", file=sys.stderr)
             return 2
-        print(f"{page_grade(text):5.1f}  {name}")
+        if Path(name).as_posix().startswith("docs-es/") or "/docs-es/" in Path(name).as_posix():
+            print(f"{page_reading_ease(text):5.1f}  {name}  (Fernandez-Huerta reading ease)")
+        else:
+            print(f"{page_grade(text):5.1f}  {name}")
     return 0
 
 

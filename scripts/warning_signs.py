@@ -4,6 +4,13 @@ Called by scripts/generate.py (`make generate`), which writes:
     snippets/cards/<level>-<topic>.md            a care card: one topic, one level of help
     snippets/generated/warning-signs-<topic>.md  the "normal or warning sign" table of a topic
 
+Each other language of the guide (LANGUAGES: Spanish) has its words beside the English in
+the same entry, as `<field>_<language>` (text_es, table_es, intro_es, note_es; levels and
+print_note too), so a sign has one source, one level and one list of references in every
+language. Its files go to snippets/<language>/cards/ and snippets/<language>/generated/,
+which that language's build (mkdocs.es.yml) reads before snippets/. A sign without its
+words in a language is a DataError: a translation never silently leaves a sign out.
+
 A card keeps the NHS care-card markup the rest of the guide relies on: the level's class,
 the hidden prefix screen readers announce, an h3 heading that includes the level's call
 to action from snippets/contact/ (the theme swaps in a clinic's numbers there), and no
@@ -31,6 +38,19 @@ HIDDEN_PREFIX = {
     "urgent": "Urgent advice: ",
     "non_urgent": "Non-urgent advice: ",
 }
+TABLE_HEAD = ("What you notice", "What to do")
+# The other languages: the words the generator itself adds. Their files go to snippets/<language>/.
+LANGUAGES = {
+    "es": {
+        "hidden_prefix": {
+            "emergency": "Acción inmediata necesaria: ",
+            "urgent": "Consejo urgente: ",
+            "non_urgent": "Consejo no urgente: ",
+        },
+        "table_head": ("Lo que nota", "Qué hacer"),
+    },
+}
+TRANSLATED_FIELDS = ("text", "table", "intro", "note")
 # Levels at which every sign must name a source: a sign is never triaged on a guess.
 SOURCED_LEVELS = ("emergency", "urgent")
 HEADER = "<!-- Generated from data/warning-signs.yml by scripts/generate.py. Do not edit. -->\n"
@@ -148,21 +168,69 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def card_file(topic: str, level: str) -> Path:
+def language_dir(folder: Path, language: str) -> Path:
+    """snippets/cards for English, snippets/es/cards for Spanish."""
+    return folder if language == "en" else folder.parent / language / folder.name
+
+
+def card_file(topic: str, level: str, language: str = "en") -> Path:
     """snippets/cards/non-urgent-nerve.md for the level non_urgent of the topic nerve."""
-    return CARDS_DIR / f"{level.replace('_', '-')}-{topic}.md"
+    return language_dir(CARDS_DIR, language) / f"{level.replace('_', '-')}-{topic}.md"
 
 
-def table_file(topic: str) -> Path:
-    return TABLES_DIR / f"warning-signs-{topic}.md"
+def table_file(topic: str, language: str = "en") -> Path:
+    return language_dir(TABLES_DIR, language) / f"warning-signs-{topic}.md"
 
 
-def render_card(level: str, groups: list[dict]) -> str:
+def _translated(path: Path, entry: dict, language: str) -> dict:
+    """The entry with its words in `language` (text_es in place of text, ...); sources kept."""
+    out = _Located(entry)
+    out.line = getattr(entry, "line", 0)
+    for field in TRANSLATED_FIELDS:
+        if field in entry:
+            words = entry.get(f"{field}_{language}")
+            if not isinstance(words, str) or not words.strip():
+                raise _fail(path, entry, f"'{' '.join(str(entry[field]).split())}': give its words "
+                                         f"in this language as {field}_{language}")
+            out[field] = words
+    return out
+
+
+def _translated_group(path: Path, group: dict, language: str) -> dict:
+    out = _translated(path, group, language)
+    out["signs"] = [_translated(path, sign, language) for sign in group["signs"]]
+    return out
+
+
+def translate(data: dict, language: str, path: Path | None = None) -> dict:
+    """The checked data in another language: the same topics, levels, signs and sources, in
+    the same order, with that language's words. A missing translation is a DataError."""
+    path = path or SIGNS_FILE
+    levels = data["levels"]
+    missing = [level for level in ("normal", *LEVELS) if not str(levels.get(f"{level}_{language}") or "").strip()]
+    if missing:
+        raise _fail(path, levels, f"levels: give the words for {', '.join(missing)} as <level>_{language}")
+    note = data.get(f"print_note_{language}")
+    if not isinstance(note, str) or not note.strip():
+        raise _fail(path, data, f"print_note_{language}: give the print note in this language")
+    return {
+        "levels": {level: levels[f"{level}_{language}"] for level in ("normal", *LEVELS)},
+        "print_note": html.escape(" ".join(note.split())),
+        "normal": {topic: [_translated(path, entry, language) for entry in entries]
+                   for topic, entries in data["normal"].items()},
+        "cards": {topic: {level: [_translated_group(path, group, language) for group in groups]
+                          for level, groups in cards.items()}
+                  for topic, cards in data["cards"].items()},
+    }
+
+
+def render_card(level: str, groups: list[dict], language: str = "en") -> str:
     css = level.replace("_", "-")
+    prefix = HIDDEN_PREFIX if language == "en" else LANGUAGES[language]["hidden_prefix"]
     parts = [
         HEADER,
         f'<div class="care-card care-card--{css}" markdown>\n',
-        f'<h3 class="care-card__heading" markdown="0"><span class="visually-hidden">{HIDDEN_PREFIX[level]}</span>\n',
+        f'<h3 class="care-card__heading" markdown="0"><span class="visually-hidden">{prefix[level]}</span>\n',
         f'--8<-- "contact/{css}-action.md"\n',
         "</h3>\n",
         '<div class="care-card__content" markdown>\n',
@@ -188,35 +256,38 @@ def table_rows(data: dict, topic: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(rows))
 
 
-def markdown_table(data: dict, rows: list[tuple[str, str]]) -> str:
-    lines = ["| What you notice | What to do |\n", "|---|---|\n"]
+def markdown_table(data: dict, rows: list[tuple[str, str]], language: str = "en") -> str:
+    notice, action = TABLE_HEAD if language == "en" else LANGUAGES[language]["table_head"]
+    lines = [f"| {notice} | {action} |\n", "|---|---|\n"]
     for text, level in rows:
         cell = sentence(text).replace("|", "\\|")
         lines.append(f"| {cell} | {' '.join(data['levels'][level].split())} |\n")
     return "".join(lines)
 
 
-def render_table(data: dict, topic: str) -> str:
+def render_table(data: dict, topic: str, language: str = "en") -> str:
     """What is usually normal, then the warning signs. On paper the warning rows give way to
     the cards, which hold the same signs in full (print keeps a handout to 2 sheets)."""
     rows = table_rows(data, topic)
     normal = [row for row in rows if row[1] == "normal"]
     warnings = [row for row in rows if row[1] != "normal"]
     return "".join([
-        HEADER, "\n", markdown_table(data, normal),
-        '\n<div class="sign-table-warnings" markdown>\n\n', markdown_table(data, warnings), "\n</div>\n",
+        HEADER, "\n", markdown_table(data, normal, language),
+        '\n<div class="sign-table-warnings" markdown>\n\n', markdown_table(data, warnings, language), "\n</div>\n",
         f'\n<p class="print-only">{data["print_note"]}</p>\n',
     ])
 
 
 def expected_outputs(references: dict | None = None, path: Path | None = None) -> dict[Path, str]:
     """Every card and table, and the text each must hold."""
-    data = load(path, references)
+    english = load(path, references)
     outputs: dict[Path, str] = {}
-    for topic, cards in data["cards"].items():
-        for level, groups in cards.items():
-            outputs[card_file(topic, level)] = render_card(level, groups)
-        outputs[table_file(topic)] = render_table(data, topic)
+    for language in ("en", *LANGUAGES):
+        data = english if language == "en" else translate(english, language, path)
+        for topic, cards in data["cards"].items():
+            for level, groups in cards.items():
+                outputs[card_file(topic, level, language)] = render_card(level, groups, language)
+            outputs[table_file(topic, language)] = render_table(data, topic, language)
     return outputs
 
 
