@@ -28,7 +28,8 @@ help:
 	@echo "make check     check the Markdown sources (links, terms, front matter, ...)"
 	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules, review states)"
 	@echo "make bench     time the checker against mkdocs build and lychee"
-	@echo "make bench-web page weight, requests and LCP of every page in Chromium (gzip, phone)"
+	@echo "make bench-web page weight, requests and LCP of every page in Chromium (gzip, phone),"
+	@echo "               and Lighthouse's four scores on five pages (needs Node 20+ and npm)"
 	@echo "make new-page PAGE=nerve-pain/sleep.md TITLE=\"Sleeping with nerve pain\" [SECTION=...]"
 	@echo "               start a page from the template and add it to the navigation"
 	@echo "make sign-off PAGE=docs/nerve-pain/causes.md BY=\"Name, role\" [REG=...] [CLINIC=clinics/x.yml]"
@@ -68,12 +69,14 @@ clinic-check: $(VENV)/.site
 build: review-state check clinic-check
 	$(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site
 	$(PY) scripts/print_qr.py site
+	$(PY) scripts/slim_css.py site
 	$(PY) scripts/security_headers.py site --config $(CONFIG)
 
 # A copy that works from file:// with search, zipped for a waiting-room tablet.
 offline: review-state check clinic-check
 	OFFLINE=true $(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site-offline
 	$(PY) scripts/print_qr.py site-offline
+	$(PY) scripts/slim_css.py site-offline
 	rm -f guide-offline.zip
 	$(PY) -m zipfile -c guide-offline.zip site-offline/
 
@@ -82,6 +85,7 @@ offline: review-state check clinic-check
 zensical: $(VENV)/.test review-state clinic-check
 	$(PY) scripts/zensical_config.py $(CONFIG) --site-dir site-zensical > .zensical.yml
 	$(BIN)/zensical build --strict -f .zensical.yml
+	$(PY) scripts/slim_css.py site-zensical
 
 # Try the built site as a clinic's server would serve it: `make preview PREFIX=/patient-info/`.
 PREFIX ?= /
@@ -112,9 +116,11 @@ bench: $(VENV)/.test
 	$(PY) scripts/bench.py
 
 # Builds a fresh site, serves it with gzip and caching headers, loads each page cold and
-# warm on an emulated phone (Slow 4G, 4x CPU); fails if a page is over budget.
+# warm on an emulated phone (Slow 4G, 4x CPU), then runs Lighthouse 12.2.3 (installed from
+# npm into .cache/lighthouse/ on first use; needs Node 20+) on five pages; fails if a page
+# is over budget. BENCH_ARGS=--no-lighthouse skips Lighthouse.
 bench-web: $(VENV)/.test
-	$(PY) scripts/bench_web.py
+	$(PY) scripts/bench_web.py $(BENCH_ARGS)
 
 clean:
 	rm -rf site site-offline site-headers site-zensical .zensical.yml guide-offline.zip review-report.csv .pytest_cache \

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN, search_result_links
+from slim_css import slim_site
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +22,7 @@ def offline_site(tmp_path_factory):
     result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-d", str(site)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
+    slim_site(site)  # as `make offline` does
     return site
 
 
