@@ -70,6 +70,7 @@ build: review-state check clinic-check
 	$(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site
 	$(PY) scripts/print_qr.py site
 	$(PY) scripts/slim_css.py site
+	$(PY) scripts/slim_html.py site
 	$(PY) scripts/security_headers.py site --config $(CONFIG)
 
 # A copy that works from file:// with search, zipped for a waiting-room tablet.
@@ -77,6 +78,7 @@ offline: review-state check clinic-check
 	OFFLINE=true $(BIN)/mkdocs build --strict -f $(CONFIG) -d $(CURDIR)/site-offline
 	$(PY) scripts/print_qr.py site-offline
 	$(PY) scripts/slim_css.py site-offline
+	$(PY) scripts/slim_html.py site-offline
 	rm -f guide-offline.zip
 	$(PY) -m zipfile -c guide-offline.zip site-offline/
 
@@ -86,6 +88,7 @@ zensical: $(VENV)/.test review-state clinic-check
 	$(PY) scripts/zensical_config.py $(CONFIG) --site-dir site-zensical > .zensical.yml
 	$(BIN)/zensical build --strict -f .zensical.yml
 	$(PY) scripts/slim_css.py site-zensical
+	$(PY) scripts/slim_html.py site-zensical
 
 # Try the built site as a clinic's server would serve it: `make preview PREFIX=/patient-info/`.
 PREFIX ?= /

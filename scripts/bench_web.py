@@ -175,6 +175,7 @@ def launch_browser(playwright):
 AFTER_BUILD = (
     ["scripts/print_qr.py"],
     ["scripts/slim_css.py"],
+    ["scripts/slim_html.py"],
     ["scripts/security_headers.py"],
 )
 

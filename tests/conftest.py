@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from chromium import CHROMIUM, launch  # noqa: E402  (scripts/ is on the path from here)
 from serve_site import SiteServer  # noqa: E402
 from slim_css import slim_site  # noqa: E402
+from slim_html import slim_pages  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
 
 
@@ -80,8 +81,9 @@ def pages() -> dict[str, tuple[dict, str]]:
 
 def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
     """A strict build, without -q or -v (either can hide a broken link in MkDocs 1.6.1),
-    then the one stylesheet `make build` leaves (scripts/slim_css.py), so the browser tests
-    prove the slim stylesheet keeps what search, the menu, tooltips and printing need."""
+    then the one stylesheet and the pages without indentation that `make build` leaves
+    (scripts/slim_css.py, scripts/slim_html.py), so the browser tests prove the slim
+    stylesheet keeps what search, the menu, tooltips and printing need."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
     result = subprocess.run(
         [str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(config_file), "-d", str(destination)],
@@ -92,8 +94,14 @@ def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml") -> su
         timeout=300,
     )
     if result.returncode == 0:
-        slim_site(destination)
+        slim(destination)
     return result
+
+
+def slim(site: Path) -> None:
+    """The steps `make build` runs on the built folder before the security headers."""
+    slim_site(site)
+    slim_pages(site)
 
 
 def copy_site_sources(destination: Path, names: tuple[str, ...] = (

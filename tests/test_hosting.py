@@ -200,11 +200,13 @@ def test_menu_search_and_colour_toggle_work_under_the_policy(browser, host):
     page = context.new_page()
     seen = _watch(page, host.origin)
     page.goto(host.url + "nerve-pain/warning-signs/")
-    # Menu: the drawer opens from the header button.
-    page.locator("label.md-header__button[for='__drawer']").click()
+    # Menu: the drawer opens from the header button (a real button: overrides/main.html).
+    menu = page.get_by_role("button", name="Menu")
+    menu.click()
     page.locator(".md-nav--primary").first.wait_for(state="visible")
-    assert page.locator("#__drawer").is_checked()
+    assert page.locator("#__drawer").is_checked() and menu.get_attribute("aria-expanded") == "true"
     page.keyboard.press("Escape")
+    assert not page.locator("#__drawer").is_checked() and menu.get_attribute("aria-expanded") == "false"
     page.goto(host.url)
     # Colour toggle: the scheme changes and is remembered.
     before = page.locator("body").get_attribute("data-md-color-scheme")

@@ -9,8 +9,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN, search_result_links
-from slim_css import slim_site
+from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN, search_result_links, slim
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +21,7 @@ def offline_site(tmp_path_factory):
     result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-d", str(site)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    slim_site(site)  # as `make offline` does
+    slim(site)  # as `make offline` does
     return site
 
 

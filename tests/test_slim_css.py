@@ -1,5 +1,6 @@
 """One slim stylesheet (scripts/slim_css.py, issue 14): only the rules the site can use,
-one content-named file, every page linking it in the place of the four it replaces. The
+one content-named file, every page linking it in the place of the four it replaces; and
+pages without their template indentation (scripts/slim_html.py). The
 browser tests (search, menu, tooltips, colour toggle, print, offline, Zensical) run on
 builds that went through this step (tests/conftest.py, build_site), so they prove the
 rules the scripts need at run time are kept; these tests prove the step itself."""
@@ -11,9 +12,11 @@ import re
 
 import pytest
 import tinycss2
+from bs4 import BeautifulSoup
 
 from conftest import ROOT
 from slim_css import BUNDLE_NAME, Content, SlimError, main, slim, slim_site
+from slim_html import slim_page
 
 
 def content(markup_words: set[str], script: str = "", elements: set[str] = frozenset({"html", "body", "p"})) -> Content:
@@ -152,3 +155,48 @@ def test_the_build_links_one_slim_stylesheet_with_the_rules_scripts_need(built_s
     material = ROOT / ".venv"  # Material's own stylesheet, for scale
     originals = list(material.glob("lib/python3*/site-packages/material/templates/assets/stylesheets/main.*.min.css"))
     assert originals and len(css) < 0.5 * originals[0].stat().st_size
+
+
+# ---------------------------------------------------------------- scripts/slim_html.py
+
+PAGE = """<!doctype html>
+<html>
+  <head>
+    <script>
+      var a = 1;
+    </script>
+    <style>
+      .a { color: red }
+    </style>
+  </head>
+  <body>
+
+    <p title="<pre> in an attribute">Call
+      <a href="#x">999</a>
+      now</p>
+    <pre>
+  indented code
+    stays</pre>
+    <textarea>
+  typed text</textarea>
+  </body>
+</html>
+"""
+
+
+def test_indentation_and_empty_lines_go_and_nothing_else():
+    slim = slim_page(PAGE)
+    assert slim == ("<!doctype html>\n<html>\n<head>\n<script>\n      var a = 1;\n    </script>\n"
+                    "<style>\n      .a { color: red }\n    </style>\n</head>\n<body>\n"
+                    '<p title="<pre> in an attribute">Call\n<a href="#x">999</a>\nnow</p>\n'
+                    "<pre>\n  indented code\n    stays</pre>\n<textarea>\n  typed text</textarea>\n</body>\n</html>\n")
+    assert slim_page(slim) == slim
+    # What a reader sees is the same: the same words, with the same spaces between them.
+    words = lambda html: " ".join(BeautifulSoup(html, "html.parser").get_text().split())
+    assert words(slim) == words(PAGE)
+
+
+def test_the_built_pages_have_no_indentation_outside_pre_script_and_style(built_site):
+    page = (built_site / "nerve-pain" / "warning-signs" / "index.html").read_text(encoding="utf-8")
+    outside = re.sub(r"<(pre|textarea|script|style)\b.*?</\1>", "<kept/>", page, flags=re.S)
+    assert not re.search(r"\n[ \t]+<", outside) and "\n\n" not in outside

@@ -11,8 +11,7 @@ import subprocess
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN
-from slim_css import slim_site
+from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN, slim
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +29,7 @@ def zensical_site(tmp_path_factory):
         assert result.returncode == 0, result.stdout + result.stderr
         site = tmp_path_factory.mktemp("zensical") / "site"
         shutil.move(str(built), site)
-        slim_site(site)  # as `make zensical` does
+        slim(site)  # as `make zensical` does
     finally:
         config.unlink()
         shutil.rmtree(built, ignore_errors=True)
