@@ -65,8 +65,10 @@ SAFELIST = frozenset({"focus-visible", "js-focus-visible", "tooltip", "hidden"})
 SCRIPT_NAMES = ("md-", "data-md-", "--md-", "aria-")
 # Material's script names every feature it has; it builds these only when the pages' markup
 # has the word on the right (a class, or an attribute value Material's templates write):
-# code annotations, code copy buttons, repository facts, page status, tags, versions.
+# code annotations, code copy buttons, repository facts, page status, tags, versions,
+# and the colours of Mermaid diagrams.
 SCRIPT_FEATURES = {
+    "--md-mermaid": "mermaid",
     "md-annotation": "annotate",
     "md-code": "highlight",
     "md-source": "md-source",
@@ -369,24 +371,40 @@ class Slimmer:
 
 
 def used_names(rules: list, words: set[str]) -> tuple[set[str], set[str]]:
-    """(animation names, custom properties) read by the kept rules, the pages or the scripts."""
+    """(animation names, custom properties) the kept rules, the pages or the scripts use.
+
+    A custom property counts as used when a property that is not one reads it, or a used
+    custom property does (--a: var(--b) keeps --b only while --a is used), or a page or
+    a script names it."""
     animations, properties = set(), {word for word in words if word.startswith("--")}
-
-    def walk(tokens: list) -> None:
-        for token in tokens:
-            if token.type == "function":
-                if token.lower_name == "var":
-                    properties.update(t.value for t in token.arguments if t.type == "ident" and t.value.startswith("--"))
-                walk(token.arguments)
-            elif token.type in ("() block", "[] block", "{} block"):
-                walk(token.content)
-
+    reads: dict[str, set[str]] = {}  # custom property -> the custom properties its values read
     for rule in flatten(rules):
         for declaration in rule.declarations if isinstance(rule, Style) else []:
-            walk(declaration.value)
+            read = set(var_names(declaration.value))
+            if declaration.name.startswith("--"):
+                reads.setdefault(declaration.name, set()).update(read)
+            else:
+                properties |= read
             if declaration.lower_name in ANIMATION_PROPERTIES:
                 animations.update(t.value for t in declaration.value if t.type == "ident")
+    pending = list(properties)
+    while pending:
+        for name in reads.get(pending.pop(), ()):
+            if name not in properties:
+                properties.add(name)
+                pending.append(name)
     return animations, properties
+
+
+def var_names(tokens: list):
+    """The custom properties a value reads with var(), however deeply nested."""
+    for token in tokens:
+        if token.type == "function":
+            if token.lower_name == "var":
+                yield from (t.value for t in token.arguments if t.type == "ident" and t.value.startswith("--"))
+            yield from var_names(token.arguments)
+        elif token.type in ("() block", "[] block", "{} block"):
+            yield from var_names(token.content)
 
 
 def flatten(rules: list):
