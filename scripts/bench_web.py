@@ -58,6 +58,9 @@ from serve_site import Sent, SiteServer, built_pages  # noqa: E402
 
 KB = 1024
 FIRST_VISIT_BUDGET = 60 * KB
+# The one page allowed more, and why (issue 14's closing note): the Sources page lists every
+# source the guide uses; with the theme's stylesheet and pages slimmed it is 60.3 KB.
+LONGER_PAGES = {"about/sources/": 61 * KB}
 REPEAT_VISIT_BUDGET = 15 * KB
 MAX_REQUESTS = 10
 
@@ -98,7 +101,8 @@ class PageFigures:
 
     def row(self) -> dict:
         return {
-            "page": self.page,
+            "page": self.page or "(start page)",
+            "path": self.page,
             "first_kb": round(self.first.bytes / KB, 1),
             "repeat_kb": round(self.repeat.bytes / KB, 1),
             "requests": self.first.requests,
@@ -113,6 +117,11 @@ RENDER_BLOCKING_SCRIPT = """
   .filter((entry) => entry.renderBlockingStatus === "blocking")
   .map((entry) => entry.name)
 """
+
+
+def first_visit_budget(page_path: str) -> int:
+    """The first-visit budget of a page (a URL path relative to the site, '' the start page)."""
+    return LONGER_PAGES.get(page_path, FIRST_VISIT_BUDGET)
 
 
 def _load_once(context, server: SiteServer, url: str, throttle: bool) -> Visit:
@@ -159,7 +168,7 @@ def measure_page(browser, server: SiteServer, page_path: str, throttle: bool = F
         repeat = _load_once(context, server, url, throttle)
     finally:
         context.close()
-    return PageFigures(page_path or "(start page)", first, repeat)
+    return PageFigures(page_path, first, repeat)
 
 
 def launch_browser(playwright):
@@ -267,12 +276,12 @@ def run_lighthouse(command: list[str], url: str) -> LighthouseFigures:
 
 
 def print_lighthouse_table(rows: list[dict], lighthouse: dict[str, LighthouseFigures]) -> None:
-    by_page = {row["page"]: row for row in rows}
+    by_path = {row["path"]: row for row in rows}
     print(f"\nLighthouse {LIGHTHOUSE_VERSION} (mobile: simulated Slow 4G, 4x CPU) next to Chromium (first visit)")
     print(f"{'page':<34} {'perf':>4} {'a11y':>4} {'best':>4} {'seo':>4} {'LCP ms':>7} {'LH KB':>6} {'LH req':>6}"
           f" {'own KB':>6} {'own req':>7} {'own LCP':>7}")
     for page, figures in lighthouse.items():
-        row = by_page[page or "(start page)"]
+        row = by_path[page]
         scores = " ".join(f"{figures.scores[name]:>4}" for name in CATEGORIES)
         print(f"{page or '(start page)':<34} {scores} {figures.lcp_ms:>7.0f} {figures.bytes / KB:>6.1f} {figures.requests:>6}"
               f" {row['first_kb']:>6} {row['requests']:>7} {row['lcp_ms']:>7}")
@@ -335,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     over = [
         row["page"]
         for row in rows
-        if row["first_kb"] * KB > FIRST_VISIT_BUDGET or row["repeat_kb"] * KB > REPEAT_VISIT_BUDGET or row["other_origin"]
+        if row["first_kb"] * KB > first_visit_budget(row["path"]) or row["repeat_kb"] * KB > REPEAT_VISIT_BUDGET or row["other_origin"]
     ]
     if over:
         print(f"over budget: {', '.join(over)}", file=sys.stderr)

@@ -76,8 +76,6 @@ SCRIPT_FEATURES = {
     "md-tag": "md-tags",
     "md-version": "outdated",
 }
-# Pseudo-classes whose argument does not have to match for the selector to match.
-LENIENT_FUNCTIONS = {"not", "is", "where", "has", "matches", "-webkit-any", "-moz-any"}
 GROUPING_RULES = {"media", "supports", "layer", "container", "document", "-moz-document"}
 KEYFRAMES = {"keyframes", "-webkit-keyframes"}
 ANIMATION_PROPERTIES = {"animation", "animation-name", "-webkit-animation", "-webkit-animation-name"}
@@ -470,32 +468,33 @@ def bundle_href(first: Link, bundle: Path, page: Path) -> str:
     return Path(os.path.relpath(bundle, page.parent)).as_posix()
 
 
-def slim_site(site: Path) -> tuple[Path, Slimmer, list[Path]] | None:
-    """Rewrite the build: one slim stylesheet for every page. None if no page links one."""
+def slim_site(site: Path) -> list[tuple[Path, Slimmer, list[Path]]]:
+    """Rewrite the build: one slim stylesheet for the pages that link the same stylesheets
+    (all of them, in a build of the guide); [] if no page links one."""
     site = site.resolve()
-    pages = {page: read_head(page, site) for page in sorted(site.rglob("*.html"))}
-    pages = {page: head for page, head in pages.items() if head.links}
-    if not pages:
-        return None
+    heads = {page: read_head(page, site) for page in sorted(site.rglob("*.html"))}
+    heads = {page: head for page, head in heads.items() if head.links}
     problems = [f"{page}: {', '.join(head.between)} between the stylesheet links would change the cascade; "
-                "move it after them" for page, head in pages.items() if head.between]
-    orders = {tuple(link.file for link in head.links) for head in pages.values()}
-    if len(orders) > 1:
-        problems.append(f"{site}: pages link different stylesheets ({len(orders)} sets); every page must link the same")
+                "move it after them" for page, head in heads.items() if head.between]
     if problems:
         raise SlimError("\n".join(problems))
-    sources = list(next(iter(orders)))
-    css, slimmer = slim(sources, site_content(site))
-    digest = hashlib.sha256(css.encode("utf-8")).hexdigest()[:8]
-    bundle = sources[0].parent / BUNDLE_NAME.format(hash=digest)
-    bundle.write_text(css, encoding="utf-8")
-    for page, head in pages.items():
-        rewrite_page(page, head, bundle)
-    for source in sources:
-        if source != bundle:
-            source.unlink()
-            Path(str(source) + ".map").unlink(missing_ok=True)
-    return bundle, slimmer, sources
+    groups: dict[tuple[Path, ...], list[Path]] = {}
+    for page, head in heads.items():
+        groups.setdefault(tuple(link.file for link in head.links), []).append(page)
+    content = site_content(site) if groups else None
+    written = []
+    for sources, pages in groups.items():
+        css, slimmer = slim(list(sources), content)
+        bundle = sources[0].parent / BUNDLE_NAME.format(hash=hashlib.sha256(css.encode("utf-8")).hexdigest()[:8])
+        bundle.write_text(css, encoding="utf-8")
+        for page in pages:
+            rewrite_page(page, heads[page], bundle)
+        written.append((bundle, slimmer, list(sources)))
+    bundles = {bundle for bundle, _, _ in written}
+    for source in {source for sources in groups for source in sources} - bundles:
+        source.unlink()
+        Path(str(source) + ".map").unlink(missing_ok=True)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -506,17 +505,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.site}: no built site here; run `make build` first", file=sys.stderr)
         return 2
     try:
-        result = slim_site(args.site)
+        written = slim_site(args.site)
     except SlimError as error:
         print(f"{error}\nstylesheets not slimmed: fix the lines above and build again", file=sys.stderr)
         return 1
-    if result is None:
+    if not written:
         print(f"{args.site}: no page links a stylesheet of its own; nothing to do")
-        return 0
-    bundle, slimmer, sources = result
-    print(f"wrote {bundle.relative_to(args.site.resolve())} ({bundle.stat().st_size} bytes) from "
-          f"{', '.join(source.name for source in sources)}: kept {slimmer.kept_selectors} selectors, "
-          f"dropped {slimmer.dropped_selectors}")
+    for bundle, slimmer, sources in written:
+        print(f"wrote {bundle.relative_to(args.site.resolve())} ({bundle.stat().st_size} bytes) from "
+              f"{', '.join(source.name for source in sources)}: kept {slimmer.kept_selectors} selectors, "
+              f"dropped {slimmer.dropped_selectors}")
     return 0
 
 
