@@ -497,22 +497,30 @@ def slim_site(site: Path) -> list[tuple[Path, Slimmer, list[Path]]]:
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def site_argument(description: str, argv: list[str] | None) -> Path | None:
+    """The built site folder named on the command line; None, said on stderr, if it is not one."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("site", type=Path, help="the built site folder, for example site")
-    args = parser.parse_args(argv)
-    if not (args.site / "index.html").is_file():
-        print(f"{args.site}: no built site here; run `make build` first", file=sys.stderr)
+    site = parser.parse_args(argv).site
+    if not (site / "index.html").is_file():
+        print(f"{site}: no built site here; run `make build` first", file=sys.stderr)
+        return None
+    return site
+
+
+def main(argv: list[str] | None = None) -> int:
+    site = site_argument(__doc__, argv)
+    if site is None:
         return 2
     try:
-        written = slim_site(args.site)
+        written = slim_site(site)
     except SlimError as error:
         print(f"{error}\nstylesheets not slimmed: fix the lines above and build again", file=sys.stderr)
         return 1
     if not written:
-        print(f"{args.site}: no page links a stylesheet of its own; nothing to do")
+        print(f"{site}: no page links a stylesheet of its own; nothing to do")
     for bundle, slimmer, sources in written:
-        print(f"wrote {bundle.relative_to(args.site.resolve())} ({bundle.stat().st_size} bytes) from "
+        print(f"wrote {bundle.relative_to(site.resolve())} ({bundle.stat().st_size} bytes) from "
               f"{', '.join(source.name for source in sources)}: kept {slimmer.kept_selectors} selectors, "
               f"dropped {slimmer.dropped_selectors}")
     return 0

@@ -21,11 +21,12 @@ Running it twice changes nothing the second time. Exit status: 0 done, 2 no site
 
 from __future__ import annotations
 
-import argparse
 import html.parser
 import re
 import sys
 from pathlib import Path
+
+from slim_css import site_argument
 
 KEEP_AS_IS = {"pre", "textarea", "script", "style"}
 INDENTATION = re.compile(r"\n[ \t\r\n]*")  # a line break, then indentation and empty lines
@@ -84,13 +85,10 @@ def slim_pages(site: Path) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("site", type=Path, help="the built site folder, for example site")
-    args = parser.parse_args(argv)
-    if not (args.site / "index.html").is_file():
-        print(f"{args.site}: no built site here; run `make build` first", file=sys.stderr)
+    site = site_argument(__doc__, argv)
+    if site is None:
         return 2
-    before, after = slim_pages(args.site)
+    before, after = slim_pages(site)
     print(f"pages: {before} bytes of HTML before, {after} after")
     return 0
 
