@@ -179,8 +179,8 @@ def launch_browser(playwright):
 # The command line.
 
 
-# What `make build` runs after MkDocs, in its order (the Makefile is the one source of the
-# order; these are the steps a benchmark build needs to measure what a host serves).
+# The steps `make build` runs after MkDocs, in the same order (keep this in step with the
+# Makefile's build target): the benchmark measures what a host would serve.
 AFTER_BUILD = (
     ["scripts/print_qr.py"],
     ["scripts/slim_css.py"],
