@@ -394,6 +394,20 @@ def used_names(rules: list, words: set[str]) -> tuple[set[str], set[str]]:
     return animations, properties
 
 
+def relative_urls(nodes: list):
+    """The relative addresses in url(...) of rules or tokens (not data: or another site's)."""
+    for node in nodes:
+        if node.type == "url" or (node.type == "function" and node.lower_name == "url"):
+            address = node.value if node.type == "url" else "".join(
+                t.value for t in node.arguments if t.type == "string")
+            if not re.match(r"(?:[a-z][a-z0-9+.-]*:|/|#)", address, re.IGNORECASE):
+                yield address
+        for children in ("prelude", "content", "arguments", "value"):
+            inner = getattr(node, children, None)
+            if isinstance(inner, list):
+                yield from relative_urls(inner)
+
+
 def var_names(tokens: list):
     """The custom properties a value reads with var(), however deeply nested."""
     for token in tokens:
@@ -434,7 +448,7 @@ def render(rules: list, animations: set[str], properties: set[str]) -> str:
 
 
 def slim(sources: list[Path], content: Content) -> tuple[str, Slimmer]:
-    """The stylesheets, in order, as one slim stylesheet."""
+    """The stylesheets, in order, as one slim stylesheet (in the first one's folder)."""
     rules = []
     for source in sources:
         parsed = tinycss2.parse_stylesheet(source.read_text(encoding="utf-8"), skip_comments=True, skip_whitespace=True)
@@ -442,6 +456,10 @@ def slim(sources: list[Path], content: Content) -> tuple[str, Slimmer]:
         if errors:
             raise SlimError(f"{source}:{errors[0].source_line}:{errors[0].source_column}: not CSS this step can "
                             f"read ({errors[0].message}); fix the stylesheet")
+        moved = [url for url in relative_urls(parsed) if source.parent != sources[0].parent]
+        if moved:
+            raise SlimError(f"{source}: url({moved[0]}) is relative to its folder, and the slim stylesheet is written "
+                            f"to {sources[0].parent.name}/; use a data: URL or an address from the site's root")
         rules += parsed
     slimmer = Slimmer(content)
     kept = slimmer.rules(rules)

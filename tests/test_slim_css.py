@@ -134,6 +134,16 @@ def test_a_style_between_the_links_stops_the_step_and_nothing_is_written(tmp_pat
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
 
 
+def test_a_relative_url_in_a_stylesheet_from_another_folder_is_refused(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "one.css").write_text(".a{color:red}", encoding="utf-8")
+    (tmp_path / "b" / "two.css").write_text(".a{background:url(x.png)}.a{background:url(data:image/png;base64,AA)}",
+                                            encoding="utf-8")
+    with pytest.raises(SlimError, match=r"two.css: url\(x.png\) is relative to its folder"):
+        slim([tmp_path / "a" / "one.css", tmp_path / "b" / "two.css"], content({"a"}))
+
+
 def test_no_site_is_one_line_and_exit_2(tmp_path, capsys):
     assert main([str(tmp_path / "nowhere")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
