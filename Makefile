@@ -40,7 +40,8 @@ help:
 	@echo "make generate  rewrite the files made from data/ (glossary, tooltips, rules, review states)"
 	@echo "make bench     time the checker against mkdocs build and lychee"
 	@echo "make bench-clinics  build time per clinic for 1, 10 and 50 made-up clinics, in parallel"
-	@echo "make bench-web page weight, requests and LCP of every page in Chromium (gzip, phone)"
+	@echo "make bench-web page weight, requests and LCP of every page in Chromium (gzip, phone),"
+	@echo "               and Lighthouse's four scores on five pages (needs Node 20+ and npm)"
 	@echo "make new-page PAGE=nerve-pain/sleep.md TITLE=\"Sleeping with nerve pain\" [SECTION=...]"
 	@echo "               start a page from the template and add it to the navigation"
 	@echo "make sign-off PAGE=docs/nerve-pain/causes.md BY=\"Name, role\" [REG=...] [CLINIC=clinics/x.yml]"
@@ -94,6 +95,8 @@ site-build: clinic-check
 	$(call BUILD_LANGUAGES,$(SITE))
 	$(PY) scripts/print_qr.py $(SITE)
 	$(PY) scripts/content_api.py $(SITE) --config $(CONFIG)
+	$(PY) scripts/slim_css.py $(SITE)
+	$(PY) scripts/slim_html.py $(SITE)
 	$(PY) scripts/security_headers.py $(SITE) --config $(CONFIG) --nginx $(SITE)-headers/nginx.conf
 
 # The neutral guide into sites/guide/ and each clinics/<clinic>.yml into sites/<clinic>/, one
@@ -114,6 +117,8 @@ offline: review-state check clinic-check
 	$(call BUILD_LANGUAGES,site-offline,OFFLINE=true)
 	$(PY) scripts/print_qr.py site-offline
 	$(PY) scripts/content_api.py site-offline --config $(CONFIG)
+	$(PY) scripts/slim_css.py site-offline
+	$(PY) scripts/slim_html.py site-offline
 	rm -f guide-offline.zip
 	$(PY) -m zipfile -c guide-offline.zip site-offline/
 
@@ -124,6 +129,8 @@ zensical: $(VENV)/.test review-state clinic-check
 	$(BIN)/zensical build --strict -f .zensical.yml
 	$(foreach lang,$(LANGUAGES),$(PY) scripts/zensical_config.py mkdocs.$(lang).yml --site-dir site-zensical/$(lang) > .zensical.yml && $(BIN)/zensical build --strict -f .zensical.yml &&) true
 	$(PY) scripts/content_api.py site-zensical --config $(CONFIG)
+	$(PY) scripts/slim_css.py site-zensical
+	$(PY) scripts/slim_html.py site-zensical
 
 # Try the built site as a clinic's server would serve it: `make preview PREFIX=/patient-info/`.
 PREFIX ?= /
@@ -163,9 +170,11 @@ bench-clinics: $(VENV)/.site
 	$(PY) scripts/bench_clinics.py
 
 # Builds a fresh site, serves it with gzip and caching headers, loads each page cold and
-# warm on an emulated phone (Slow 4G, 4x CPU); fails if a page is over budget.
+# warm on an emulated phone (Slow 4G, 4x CPU), then runs Lighthouse 12.2.3 (installed from
+# npm into .cache/lighthouse/ on first use; needs Node 20+) on five pages; fails if a page
+# is over budget. BENCH_ARGS=--no-lighthouse skips Lighthouse.
 bench-web: $(VENV)/.test
-	$(PY) scripts/bench_web.py
+	$(PY) scripts/bench_web.py $(BENCH_ARGS)
 
 clean:
 	rm -rf site site-offline site-headers site-zensical .zensical.yml guide-offline.zip review-report.csv .pytest_cache \

@@ -5,6 +5,16 @@
     python scripts/bench_web.py --site site      measure an existing build
     python scripts/bench_web.py --json           one JSON object a page instead of the table
     python scripts/bench_web.py --no-throttle    skip the phone emulation (LCP then means little)
+    python scripts/bench_web.py --no-lighthouse  only the Chromium measurements (no Node needed)
+
+Lighthouse (issue 14): on five pages (LIGHTHOUSE_PAGES: the start page, both warning-sign
+pages, the glossary and a dry-needling page) it also runs Lighthouse LIGHTHOUSE_VERSION with
+its mobile defaults (simulated Slow 4G, 4x CPU slowdown) against the same server, and prints
+its four scores, its LCP, total bytes and requests next to the Chromium figures, then every
+audit that keeps a score below 100. Lighthouse is installed from npm with `npm install
+--save-exact` into .cache/lighthouse/ on first use; only this benchmark needs Node (20 or
+newer), never the build or the tests. Lighthouse's simulated LCP is computed from the
+page's trace, so a busy machine still raises it: compare tables taken on the same machine.
 
 It serves the built site from 127.0.0.1 the way a real host would (`SiteServer`, in
 scripts/serve_site.py, shared with the tests and `make preview`):
@@ -22,8 +32,8 @@ With throttling (the default) the page runs as on a mid-range phone: 375 px wide
 Lighthouse's "Slow 4G" network (150 ms round trip, 1.6 Mbit/s down) and a CPU four times
 slower. LCP (largest contentful paint) is read from the browser's PerformanceObserver.
 
-Budget (issue 6), held by tests/test_web_budget.py with the same functions:
-  first visit  at most 100 KB transferred (aim: 75 KB), at most MAX_REQUESTS requests;
+Budget (issues 6 and 14), held by tests/test_web_budget.py with the same functions:
+  first visit  at most 60 KB transferred, at most MAX_REQUESTS requests;
   repeat visit at most 15 KB;
   no request, render-blocking or not, to any other origin.
 """
@@ -47,8 +57,10 @@ from chromium import launch  # noqa: E402  (scripts/ is not a package)
 from serve_site import Sent, SiteServer, built_pages  # noqa: E402
 
 KB = 1024
-FIRST_VISIT_BUDGET = 100 * KB
-FIRST_VISIT_AIM = 75 * KB
+FIRST_VISIT_BUDGET = 60 * KB
+# The one page allowed more, and why (issue 14's closing note): the Sources page lists every
+# source the guide uses; with the theme's stylesheet and pages slimmed it is 60.3 KB.
+LONGER_PAGES = {"about/sources/": 61 * KB}
 REPEAT_VISIT_BUDGET = 15 * KB
 MAX_REQUESTS = 10
 
@@ -77,6 +89,7 @@ class Visit:
     lcp_ms: float
     responses: list[Sent]
     other_origin: list[str]
+    render_blocking: list[str]  # what held back the first paint (the browser's renderBlockingStatus)
     render_blocking_other_origin: list[str]
 
 
@@ -88,7 +101,8 @@ class PageFigures:
 
     def row(self) -> dict:
         return {
-            "page": self.page,
+            "page": self.page or "(start page)",
+            "path": self.page,
             "first_kb": round(self.first.bytes / KB, 1),
             "repeat_kb": round(self.repeat.bytes / KB, 1),
             "requests": self.first.requests,
@@ -103,6 +117,11 @@ RENDER_BLOCKING_SCRIPT = """
   .filter((entry) => entry.renderBlockingStatus === "blocking")
   .map((entry) => entry.name)
 """
+
+
+def first_visit_budget(page_path: str) -> int:
+    """The first-visit budget of a page (a URL path relative to the site, '' the start page)."""
+    return LONGER_PAGES.get(page_path, FIRST_VISIT_BUDGET)
 
 
 def _load_once(context, server: SiteServer, url: str, throttle: bool) -> Visit:
@@ -124,7 +143,7 @@ def _load_once(context, server: SiteServer, url: str, throttle: bool) -> Visit:
     page.goto(url, wait_until="load")
     server.wait_until_quiet()
     lcp = page.evaluate("window.__lcp || 0")
-    blocking = [name for name in page.evaluate(RENDER_BLOCKING_SCRIPT) if not name.startswith(origin + "/")]
+    blocking = page.evaluate(RENDER_BLOCKING_SCRIPT)
     responses = server.ledger.take()
     page.close()
     context.remove_listener("request", note)
@@ -134,7 +153,8 @@ def _load_once(context, server: SiteServer, url: str, throttle: bool) -> Visit:
         lcp_ms=lcp,
         responses=responses,
         other_origin=other_origin,
-        render_blocking_other_origin=blocking,
+        render_blocking=blocking,
+        render_blocking_other_origin=[name for name in blocking if not name.startswith(origin + "/")],
     )
 
 
@@ -148,7 +168,7 @@ def measure_page(browser, server: SiteServer, page_path: str, throttle: bool = F
         repeat = _load_once(context, server, url, throttle)
     finally:
         context.close()
-    return PageFigures(page_path or "(start page)", first, repeat)
+    return PageFigures(page_path, first, repeat)
 
 
 def launch_browser(playwright):
@@ -160,14 +180,103 @@ def launch_browser(playwright):
 
 
 def build(destination: Path) -> None:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    env.setdefault("SOURCE_DATE_EPOCH", "1767225600")
-    mkdocs = Path(sys.executable).parent / "mkdocs"
-    result = subprocess.run(
-        [str(mkdocs), "build", "--strict", "-d", str(destination)], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    """The site exactly as `make build` makes it: the Makefile's one list of steps (site-build),
+    run into `destination`, so the benchmark measures what a host would serve."""
+    from build_all import make
+
+    result = make(ROOT, "site-build", f"SITE={destination}")
     if result.returncode:
-        sys.exit(f"bench_web: the strict build failed:\n{result.stderr}")
+        sys.exit(f"bench_web: make site-build failed:\n{result.stdout}{result.stderr}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Lighthouse, from npm into a cache folder, for the benchmark only.
+
+LIGHTHOUSE_VERSION = "12.2.3"  # 13.x needs Node 22
+LIGHTHOUSE_CACHE = ROOT / ".cache" / "lighthouse"
+LIGHTHOUSE_PAGES = (
+    "",
+    "nerve-pain/warning-signs/",
+    "dry-needling/when-to-get-help/",
+    "glossary/",
+    "dry-needling/what-you-may-feel/",
+)
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+def lighthouse_command() -> list[str]:
+    """The pinned Lighthouse CLI, installed with npm into .cache/lighthouse/ the first time."""
+    cli = LIGHTHOUSE_CACHE / "node_modules" / "lighthouse" / "cli" / "index.js"
+    package = LIGHTHOUSE_CACHE / "node_modules" / "lighthouse" / "package.json"
+    installed = json.loads(package.read_text(encoding="utf-8"))["version"] if package.is_file() else None
+    if installed != LIGHTHOUSE_VERSION:
+        LIGHTHOUSE_CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"bench_web: installing lighthouse@{LIGHTHOUSE_VERSION} into {LIGHTHOUSE_CACHE} ...", file=sys.stderr)
+        npm = ["npm", "install", "--prefix", str(LIGHTHOUSE_CACHE), "--save-exact", "--no-audit", "--no-fund",
+               f"lighthouse@{LIGHTHOUSE_VERSION}"]
+        result = subprocess.run(npm, capture_output=True, text=True)
+        if result.returncode:
+            sys.exit(f"bench_web: npm could not install Lighthouse (Node 20+ and npm needed):\n{result.stderr}")
+    return ["node", str(cli)]
+
+
+@dataclass
+class LighthouseFigures:
+    scores: dict[str, int]
+    lcp_ms: float
+    bytes: int
+    requests: int
+    failing: list[str]  # audits that keep a category below 100
+
+
+def lighthouse_figures(report: dict) -> LighthouseFigures:
+    audits = report["audits"]
+    failing = sorted(
+        name for name, audit in audits.items()
+        if audit.get("score") is not None and audit["score"] < 1
+        and audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")
+    )
+    return LighthouseFigures(
+        scores={name: round(100 * (report["categories"][name]["score"] or 0)) for name in CATEGORIES},
+        lcp_ms=audits["largest-contentful-paint"]["numericValue"],
+        bytes=int(audits["total-byte-weight"]["numericValue"]),
+        requests=len(audits["network-requests"]["details"]["items"]),
+        failing=failing,
+    )
+
+
+def run_lighthouse(command: list[str], url: str) -> LighthouseFigures:
+    """Lighthouse's mobile defaults (simulated Slow 4G, 4x CPU slowdown) on one page."""
+    from chromium import CHROMIUM, CHROMIUM_ARGS
+
+    flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
+    with tempfile.TemporaryDirectory() as scratch:
+        output = Path(scratch) / "report.json"
+        result = subprocess.run(
+            [*command, url, "--quiet", "--output=json", f"--output-path={output}",
+             f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={flags}"],
+            env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True, timeout=300,
+        )
+        if result.returncode or not output.is_file():
+            sys.exit(f"bench_web: Lighthouse failed on {url}:\n{result.stderr[-2000:]}")
+        return lighthouse_figures(json.loads(output.read_text(encoding="utf-8")))
+
+
+def print_lighthouse_table(rows: list[dict], lighthouse: dict[str, LighthouseFigures]) -> None:
+    by_path = {row["path"]: row for row in rows}
+    print(f"\nLighthouse {LIGHTHOUSE_VERSION} (mobile: simulated Slow 4G, 4x CPU) next to Chromium (first visit)")
+    print(f"{'page':<34} {'perf':>4} {'a11y':>4} {'best':>4} {'seo':>4} {'LCP ms':>7} {'LH KB':>6} {'LH req':>6}"
+          f" {'own KB':>6} {'own req':>7} {'own LCP':>7}")
+    for page, figures in lighthouse.items():
+        row = by_path[page]
+        scores = " ".join(f"{figures.scores[name]:>4}" for name in CATEGORIES)
+        print(f"{page or '(start page)':<34} {scores} {figures.lcp_ms:>7.0f} {figures.bytes / KB:>6.1f} {figures.requests:>6}"
+              f" {row['first_kb']:>6} {row['requests']:>7} {row['lcp_ms']:>7}")
+    failing = sorted({audit for figures in lighthouse.values() for audit in figures.failing})
+    print("audits below 100 on some page: " + (", ".join(failing) if failing else "none"))
+    for page, figures in lighthouse.items():
+        if figures.failing:
+            print(f"  {page or '(start page)'}: {', '.join(figures.failing)}")
 
 
 def print_table(rows: list[dict], throttle: bool) -> None:
@@ -177,7 +286,7 @@ def print_table(rows: list[dict], throttle: bool) -> None:
     worst_first = max(row["first_kb"] for row in rows)
     worst_repeat = max(row["repeat_kb"] for row in rows)
     print(
-        f"\nlargest first visit {worst_first} KB (budget {FIRST_VISIT_BUDGET // KB}, aim {FIRST_VISIT_AIM // KB}); "
+        f"\nlargest first visit {worst_first} KB (budget {FIRST_VISIT_BUDGET // KB}); "
         f"largest repeat visit {worst_repeat} KB (budget {REPEAT_VISIT_BUDGET // KB}); "
         + ("LCP on Slow 4G, 4x CPU slowdown, 375 px" if throttle else "LCP unthrottled")
     )
@@ -188,7 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", type=Path, help="an existing build (default: build a fresh one)")
     parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     parser.add_argument("--no-throttle", dest="throttle", action="store_false", help="no phone emulation")
+    parser.add_argument("--no-lighthouse", dest="lighthouse", action="store_false", help="skip Lighthouse (no Node needed)")
     args = parser.parse_args(argv)
+    command = lighthouse_command() if args.lighthouse else None
 
     from playwright.sync_api import sync_playwright
 
@@ -209,12 +320,18 @@ def main(argv: list[str] | None = None) -> int:
                 if args.json:
                     print(json.dumps(figures.row()))
             browser.close()
-    if not args.json:
+            lighthouse = {page: run_lighthouse(command, server.url + page) for page in LIGHTHOUSE_PAGES} if command else {}
+    if args.json:
+        for page, figures in lighthouse.items():
+            print(json.dumps({"page": page or "(start page)", "lighthouse": figures.__dict__}))
+    else:
         print_table(rows, args.throttle)
+        if lighthouse:
+            print_lighthouse_table(rows, lighthouse)
     over = [
         row["page"]
         for row in rows
-        if row["first_kb"] * KB > FIRST_VISIT_BUDGET or row["repeat_kb"] * KB > REPEAT_VISIT_BUDGET or row["other_origin"]
+        if row["first_kb"] * KB > first_visit_budget(row["path"]) or row["repeat_kb"] * KB > REPEAT_VISIT_BUDGET or row["other_origin"]
     ]
     if over:
         print(f"over budget: {', '.join(over)}", file=sys.stderr)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from support import (  # noqa: F401  (re-exported: `from conftest import ROOT` keeps working)
-    CLINIC_EXAMPLE, DESKTOP, DOCS, PHONE, ROOT, SEARCH_RESULT_LINKS, VENV_BIN, assemble_clinic, build_site,
+    CLINIC_EXAMPLE, DESKTOP, DOCS, PHONE, ROOT, SEARCH_RESULT_LINKS, VENV_BIN, assemble_clinic, build_site, slim,
     copy_site_sources,
     load_mkdocs_config, nav_pages, page_url, search_result_links, split_front_matter)
 

@@ -199,11 +199,13 @@ def test_menu_search_and_colour_toggle_work_under_the_policy(browser, host):
     page = context.new_page()
     seen = _watch(page, host.origin)
     page.goto(host.url + "nerve-pain/warning-signs/")
-    # Menu: the drawer opens from the header button.
-    page.locator("label.md-header__button[for='__drawer']").click()
+    # Menu: the drawer opens from the header button (a real button: overrides/main.html).
+    menu = page.get_by_role("button", name="Menu")
+    menu.click()
     page.locator(".md-nav--primary").first.wait_for(state="visible")
-    assert page.locator("#__drawer").is_checked()
+    assert page.locator("#__drawer").is_checked() and menu.get_attribute("aria-expanded") == "true"
     page.keyboard.press("Escape")
+    assert not page.locator("#__drawer").is_checked() and menu.get_attribute("aria-expanded") == "false"
     page.goto(host.url)
     # Colour toggle: the scheme changes and is remembered.
     before = page.locator("body").get_attribute("data-md-color-scheme")
@@ -279,3 +281,28 @@ def test_materials_storage_script_is_kept_as_it_is_and_wrapped_to_be_storage_saf
     assert after_scope in html, "Material's own storage script is missing or changed"
     assert html.index(after_scope) < html.index('[["__md_get",null],["__md_set",void 0]]'), \
         "the storage-safe wrapper must come after Material's script"
+
+
+@pytest.mark.browser
+def test_going_back_restores_the_page_from_the_back_forward_cache(host):
+    """With the headers the guide's host sends (no `no-store`, no unload handler in the
+    theme), Back shows the page again at once, from the browser's back/forward cache (issue
+    14). Playwright turns that cache off by default; this browser keeps it on."""
+    from playwright.sync_api import sync_playwright
+
+    from chromium import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                             ignore_default_args=["--disable-back-forward-cache"])
+        try:
+            page = browser.new_context(viewport=PHONE).new_page()
+            page.goto(host.url + "nerve-pain/warning-signs/", wait_until="load")
+            page.evaluate("window.__restored = false; addEventListener('pageshow', (e) => { window.__restored = e.persisted; })")
+            page.goto(host.url + "glossary/", wait_until="load")
+            page.go_back(wait_until="commit")  # a page restored from the cache fires no load event
+            # Restored: the old page's pageshow sets true. Loaded afresh: a new page, no such value.
+            page.wait_for_function("window.__restored === true || window.__restored === undefined")
+            assert page.evaluate("window.__restored") is True, "Back loaded the page afresh instead of restoring it"
+        finally:
+            browser.close()

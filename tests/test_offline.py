@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from support import CLINIC_EXAMPLE, DESKTOP, ROOT, VENV_BIN, search_result_links
+from support import CLINIC_EXAMPLE, DESKTOP, ROOT, VENV_BIN, search_result_links, slim
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +20,7 @@ def offline_site(tmp_path_factory):
     result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(CLINIC_EXAMPLE), "-d", str(site)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
+    slim(site)  # as `make offline` does
     return site
 
 

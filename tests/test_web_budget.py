@@ -1,5 +1,5 @@
-"""The page-weight budget of issue 6, held in Chromium for every page: at most 100 KB
-transferred on a first visit, at most 15 KB on a repeat visit, a bounded number of
+"""The page-weight budget of issues 6 and 14, held in Chromium for every page: at most 60 KB
+transferred on a first visit (the Sources page 61 KB: bench_web.LONGER_PAGES says why), at most 15 KB on a repeat visit, a bounded number of
 requests, and nothing from another origin. Bytes and requests only: timings vary with
 the machine and belong in the benchmark (`make bench-web`, scripts/bench_web.py), which
 uses the same server and the same measurement."""
@@ -10,7 +10,7 @@ import pytest
 
 from conftest import DOCS, page_url
 from bench_web import (
-    FIRST_VISIT_BUDGET,
+    first_visit_budget,
     KB,
     MAX_REQUESTS,
     REPEAT_VISIT_BUDGET,
@@ -43,11 +43,14 @@ def test_page_stays_within_the_budget(browser, gzip_server, page):
     figures = measure_page(browser, gzip_server, page_url(page))
     first, repeat = figures.first, figures.repeat
     listing = _listing(first.responses)
-    assert first.bytes <= FIRST_VISIT_BUDGET, f"first visit {first.bytes / KB:.1f} KB:\n{listing}"
+    assert first.bytes <= first_visit_budget(page_url(page)), f"first visit {first.bytes / KB:.1f} KB:\n{listing}"
     assert first.requests <= MAX_REQUESTS, f"first visit makes {first.requests} requests:\n{listing}"
     assert repeat.bytes <= REPEAT_VISIT_BUDGET, f"repeat visit {repeat.bytes / KB:.1f} KB:\n{_listing(repeat.responses)}"
     assert not first.other_origin and not repeat.other_origin, first.other_origin + repeat.other_origin
     assert not first.render_blocking_other_origin, first.render_blocking_other_origin
+    # Only the one site stylesheet (scripts/slim_css.py) holds back the first paint: no
+    # script, no print stylesheet, nothing else.
+    assert len(first.render_blocking) == 1 and first.render_blocking[0].endswith(".min.css"), first.render_blocking
 
 
 @pytest.mark.browser

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from handouts import make_pack
 from serve_site import SiteServer, built_pages
-from support import CLINIC_EXAMPLE, DESKTOP, PHONE, ROOT, VENV_BIN, assemble_clinic, missing_theme_hooks
+from support import CLINIC_EXAMPLE, DESKTOP, PHONE, ROOT, VENV_BIN, assemble_clinic, missing_theme_hooks, slim
 from test_print import SITE_URL, qr_codes_on_last_sheet
 
 
@@ -36,6 +36,7 @@ def zensical_site(tmp_path_factory):
         assert result.returncode == 0, result.stdout + result.stderr
         site = tmp_path_factory.mktemp("zensical") / "site"
         shutil.move(str(built), site)
+        slim(site)  # as `make zensical` does
     finally:
         config.unlink()
         shutil.rmtree(built, ignore_errors=True)
