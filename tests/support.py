@@ -76,11 +76,13 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return {}, text
 
 
-def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
+def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml", *,
+               slimmed: bool = True) -> subprocess.CompletedProcess:
     """A strict build, without -q or -v (either can hide a broken link in MkDocs 1.6.1),
     then the one stylesheet and the pages without indentation that `make build` leaves
     (scripts/slim_css.py, scripts/slim_html.py), so the browser tests prove the slim
-    stylesheet keeps what search, the menu, tooltips and printing need."""
+    stylesheet keeps what search, the menu, tooltips and printing need. `slimmed=False`
+    leaves that to the caller (a site of two builds is slimmed once, after both)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
     result = subprocess.run(
         [str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(config_file), "-d", str(destination)],
@@ -90,7 +92,7 @@ def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml") -> su
         env=env,
         timeout=300,
     )
-    if result.returncode == 0:
+    if result.returncode == 0 and slimmed:
         slim(destination)
     return result
 

@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 import handouts
 from handouts import sheets
-from support import DESKTOP, PHONE, ROOT, VENV_BIN, build_site, search_result_links
+from support import DESKTOP, PHONE, ROOT, VENV_BIN, build_site, search_result_links, slim
 from print_qr import add_codes_to_site
 from serve_site import SiteServer
 from test_a11y import AXE_OPTIONS, _describe
@@ -28,14 +28,16 @@ SAMPLE = ["nerve-pain/warning-signs/", "dry-needling/before-needling/", "glossar
 
 
 @pytest.fixture(scope="module")
-def both_languages(built_site, tmp_path_factory) -> Path:
+def both_languages(tmp_path_factory) -> Path:
     """The English build with the Spanish one in es/, its public address set (for QR codes),
-    then print_qr.py and security_headers.py over both, as `make build` runs them."""
+    then the slim stylesheet, print_qr.py and security_headers.py over both, as `make build`
+    runs them (the Spanish pages use the English build's stylesheets)."""
     work = tmp_path_factory.mktemp("both")
     site = work / "site"
-    shutil.copytree(built_site, site)
-    result = build_site(site / "es", spanish_config(work))
-    assert result.returncode == 0, result.stderr
+    for folder, config in ((site, ROOT / "mkdocs.yml"), (site / "es", spanish_config(work))):
+        result = build_site(folder, config, slimmed=False)
+        assert result.returncode == 0, result.stderr
+    slim(site)
     assert add_codes_to_site(site / "es") == len(list((site / "es").rglob("index.html")))
     headers = subprocess.run([str(VENV_BIN / "python"), str(ROOT / "scripts" / "security_headers.py"), str(site),
                               "--nginx", str(work / "nginx.conf")], capture_output=True, text=True, cwd=ROOT)
@@ -65,8 +67,10 @@ def test_spanish_pages_pass_axe_under_the_security_policy_with_their_styles(tab,
     tab.goto(host + "es/" + address)
     tab.wait_for_load_state("networkidle")
     assert tab.evaluate("document.documentElement.lang") == "es"
-    # The stylesheets come from the English build (../assets/): the cards have their colours.
-    assert tab.evaluate("[...document.styleSheets].some(s => (s.href || '').endsWith('/assets/stylesheets/extra.css'))")
+    # The guide's own rules (extra.css of the English build, in the one slim stylesheet) apply:
+    # links in the text are underlined.
+    assert tab.evaluate("[...document.styleSheets].some(s => /[/]assets[/]stylesheets[/]site[.][0-9a-f]+[.]min[.]css$/.test(s.href || ''))")
+    assert tab.evaluate("getComputedStyle(document.querySelector('article p a')).textDecorationLine") == "underline"
     violations = Axe().run(tab, options=AXE_OPTIONS).response["violations"]
     assert not violations, _describe(violations)
     assert not problems, problems
