@@ -25,7 +25,7 @@ How it fits together:
     it is out of date (rule `generated`).
   - A fingerprint is the SHA-256 of each file's text (UTF-8, newlines as \\n), and of the list
     of those in the order the page includes them. The files are found as the checker finds
-    them (scripts/check.py, Site.page_sources): --8<-- "x.md" and --8<-- 'x.md' lines,
+    them (scripts/checker/site.py, Site.page_sources): --8<-- "x.md" and --8<-- 'x.md' lines,
     recursively, in the snippet base paths of mkdocs.yml, then auto_append.
 
 Exit status: 0 done; 1 refused or out of date (a one-line reason; nothing written); 2 a data
@@ -54,6 +54,7 @@ if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
 from atomic_file import write_atomically  # noqa: E402
+from checker.findings import ConfigError  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
@@ -280,7 +281,7 @@ def front_matter_of(text: str) -> dict:
 
 
 def current_pages(site: Any) -> list[CurrentPage]:
-    """Every page of a checker Site (scripts/check.py), in navigation order, as it is now."""
+    """Every page of a checker Site (scripts/checker/site.py), in navigation order, as it is now."""
     in_nav = [entry.target for entry in site.context.config.nav if entry.target in site.page_names]
     order = list(dict.fromkeys(in_nav + site.page_names))
     address = {name: url for url, name in site.page_by_url.items()}  # the checker's rule: nerve-pain/causes/
@@ -288,7 +289,7 @@ def current_pages(site: Any) -> list[CurrentPage]:
     for name in order:
         sources = [source for source in site.page_sources(name) if source.readable]
         files = {source.path: text_fingerprint(source.text) for source in sources}
-        meta = front_matter_of(site.page(name).text)
+        meta = front_matter_of(site.page_source(name).text)
         written = meta.get("written")
         title = meta.get("title")
         pages.append(CurrentPage(
@@ -470,10 +471,11 @@ def jinja_block(mapping: Mapping[str, Any], indent: str, raw: bool = False) -> s
 # ---------------------------------------------------------------- reading the site as the checker does
 
 def open_site(root: Path, today: dt.date | None = None) -> Any:
-    """The checker's view of the site (scripts/check.py): pages, snippets, navigation."""
-    import check  # here, not at the top: check.py imports this module for its review rules
+    """The checker's view of the site (scripts/checker/site.py): pages, snippets, navigation."""
+    from checker.config import load_context  # here, not at the top: the checker imports this module
+    from checker.site import Site
 
-    return check.Site(check.load_context(root, today))
+    return Site(load_context(root, today))
 
 
 def expected_state_file(root: Path, site: Any | None = None) -> str:
@@ -513,11 +515,11 @@ def normalise_page(root: Path, raw: str) -> str:
 
 def checker_errors(root: Path, paths: Iterable[str], today: dt.date) -> list[str]:
     """The checker's errors in these files, except those a sign-off settles."""
-    import check
+    from checker.engine import run_checks  # here, not at the top: the checker imports this module
 
     try:
-        report = check.run_checks(root, today)
-    except check.ConfigError as error:
+        report = run_checks(root, today)
+    except ConfigError as error:
         raise Refused(f"the checker cannot run: {error}") from None
     wanted = set(paths)
     return [f"{f.path}:{f.line}:{f.column}: {f.rule}: {f.message}" for f in report.findings
@@ -686,11 +688,7 @@ def main(argv: list[str] | None = None) -> int:
     except RecordsError as problem:
         print(f"{problem}", file=sys.stderr)
         return 2
-    except Exception as error:  # the checker's ConfigError: one line, never a traceback
-        import check
-
-        if not isinstance(error, check.ConfigError):
-            raise
+    except ConfigError as error:  # the checker cannot read the site: one line, never a traceback
         print(f"{args.command}: cannot run: {error}", file=sys.stderr)
         return 2
 

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import check
+from checker.findings import Finding
 from check_tree import SiteTree, page
 
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
@@ -26,7 +26,7 @@ def tree(tmp_path_factory) -> SiteTree:
     return SiteTree(tmp_path_factory.mktemp("robust") / "site")
 
 
-def findings_for(tree: SiteTree, content: str | bytes, name: str = "docs/a.md") -> list[check.Finding]:
+def findings_for(tree: SiteTree, content: str | bytes, name: str = "docs/a.md") -> list[Finding]:
     tree.write(name, content)
     found = tree.check()
     assert not [f for f in found if f.rule == "internal-error"], found
