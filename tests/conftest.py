@@ -19,7 +19,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from chromium import CHROMIUM, launch  # noqa: E402  (scripts/ is on the path from here)
 from serve_site import SiteServer  # noqa: E402
-from yaml_tags import TagIgnoringLoader  # noqa: E402
+from checker.markdown import FRONT_MATTER  # noqa: E402
+from checker.site import page_url  # noqa: E402,F401  (the tests' page addresses are the checker's)
+from yaml_tags import FastCheckedLoader, TagIgnoringLoader, load_checked  # noqa: E402
 
 
 def load_mkdocs_config(path: Path = ROOT / "mkdocs.yml") -> dict:
@@ -49,18 +51,12 @@ def nav_pages(nav: list) -> list[str]:
     return pages
 
 
-def page_url(page: str) -> str:
-    """A docs-relative page's address under the site root: nerve-pain/causes.md ->
-    nerve-pain/causes/, nerve-pain/index.md -> nerve-pain/, index.md -> '' (MkDocs' directory URLs)."""
-    path = page[: -len(".md")]
-    return path[: -len("index")] if path.endswith("index") else path + "/"
-
-
 def split_front_matter(text: str) -> tuple[dict, str]:
-    if text.startswith("---\n"):
-        end = text.index("\n---", 4)
-        return yaml.safe_load(text[4:end]) or {}, text[end + 4 :]
-    return {}, text
+    """A page's front matter and body, as the checker's Markdown model reads them."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    return load_checked(match.group(1) or "", FastCheckedLoader) or {}, text[match.end():]
 
 
 @pytest.fixture(scope="session")

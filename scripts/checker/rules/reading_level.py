@@ -21,7 +21,7 @@ rule("reading-level", "error", "page",
      "writing-rules", "Use shorter sentences (20 words or fewer) and shorter, everyday words.")
 
 
-def page_grades(texts: list[tuple[str, str]], snippets: Path) -> dict[str, float | str]:
+def page_grades(texts: list[tuple[str, str]], snippets: list[Path]) -> dict[str, float | str]:
     """Reading grade of each (name, Markdown) with readability.page_grade; an error's text if it fails."""
     grades: dict[str, float | str] = {}
     for name, text in texts:
@@ -41,7 +41,7 @@ class GradeJob:
 
     PARALLEL_FROM = 200  # pages; below this a second process costs more than it saves
 
-    def __init__(self, texts: list[tuple[str, str]], snippets: Path):
+    def __init__(self, texts: list[tuple[str, str]], snippets: list[Path]):
         self.texts, self.snippets = texts, snippets
         self.future: Any = None
         self.pool: Any = None
@@ -86,7 +86,7 @@ def start_grading(run: Run) -> Iterator[Finding]:
     names = [name for name in site.page_names if site.page_source(name).readable
              and not any(fnmatch.fnmatch(name, pattern) for pattern in settings.reading_exempt)]
     run.later["grades"] = GradeJob([(name, site.page_source(name).text) for name in names],
-                                   run.context.root / run.context.config.snippet_dirs[0])
+                                   [run.context.root / folder for folder in run.context.config.snippet_dirs])
     return iter(())
 
 
