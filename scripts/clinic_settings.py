@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Check a clinic's settings file before the site is built with it.
 
-    python scripts/clinic_settings.py clinics/example.yml
+    python scripts/clinic_settings.py [--format text|json|github] clinics/example.yml
 
 `make build CLINIC=clinics/<name>.yml` runs this before MkDocs reads the file. Each problem
-is one line, `path:line:col: error rule: field: what to write instead`, like
-scripts/check.py. Exit status: 0 the settings are fine, 1 problems found, 2 the file cannot
-be read (not UTF-8, not YAML, not a set of `key: value` lines).
+is one finding of the checker's kind (scripts/checker/findings.py), printed as
+scripts/check.py prints them: `path:line:col: error rule: field: what to write instead`, or
+JSON, or GitHub annotations. Exit status: 0 the settings are fine, 1 problems found, 2 the
+file cannot be read (not UTF-8, not YAML, not a set of `key: value` lines) or the command
+is wrong.
 
 A clinic file is written by people who make mistakes and, sometimes, by people who mean
 harm; its values reach every page, the care cards and the web server's headers. So:
@@ -46,7 +48,15 @@ from urllib.parse import urlsplit
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS_DIR = Path(__file__).resolve().parent
+if str(SCRIPTS_DIR) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS_DIR))
+
+from checker.findings import (FORMATS, ArgumentError, Finding, Parser, exit_status,  # noqa: E402
+                              format_findings)
+
+ROOT = SCRIPTS_DIR.parent
+SETTINGS_GUIDE = "HOSTING.md#1-your-settings-one-file"  # where a clinic reads what each setting takes
 MIN_CONTRAST = 4.5  # WCAG 2.2 AA, normal text
 WHITE = "#ffffff"
 MAX_FILE_BYTES = 4_000_000  # a settings file is a few kilobytes
@@ -121,18 +131,6 @@ LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
 HEADER_BREAKERS = re.compile(r"[\s\"';,\\]")  # end a header, a quoted value or a CSP directive
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    column: int
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: error {self.rule}: {self.message}"
-
-
 class Unreadable(Exception):
     """The file is not a YAML mapping that can be checked at all (exit status 2)."""
 
@@ -142,7 +140,7 @@ class Unreadable(Exception):
 
 
 # A finding before it gets the file's name: (node it is about, rule, message).
-Finding = tuple[yaml.Node, str, str]
+NodeProblem = tuple[yaml.Node, str, str]
 
 
 def shown(text: str, limit: int = 40) -> str:
@@ -268,7 +266,7 @@ def unreadable_yaml(error: yaml.YAMLError) -> Unreadable:
     return Unreadable(line, column, f"not valid YAML: {reason}")
 
 
-def anchor_finding(text: str, loader: type) -> Finding | None:
+def anchor_finding(text: str, loader: type) -> NodeProblem | None:
     """The first YAML anchor or alias: refused, since aliases can expand a few lines to gigabytes."""
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -279,7 +277,7 @@ def anchor_finding(text: str, loader: type) -> Finding | None:
     return None
 
 
-def findings_with(text: str, loader: type, docs_dir: Path) -> list[Finding]:
+def findings_with(text: str, loader: type, docs_dir: Path) -> list[NodeProblem]:
     """Every finding in the file as one YAML parser reads it; Unreadable if it cannot be checked."""
     try:
         anchor = anchor_finding(text, loader)
@@ -293,7 +291,7 @@ def findings_with(text: str, loader: type, docs_dir: Path) -> list[Finding]:
     return check_document(document, text.splitlines(), docs_dir)
 
 
-def read_findings(path: Path, docs_dir: Path) -> list[Finding]:
+def read_findings(path: Path, docs_dir: Path) -> list[NodeProblem]:
     """Every finding in the file. libyaml reads even a 1 MB value at once; a file it finds
     nothing wrong with is read again by PyYAML's own parser, the one MkDocs uses, since the
     two differ on a few rare inputs (a tab before a value, for one)."""
@@ -301,7 +299,7 @@ def read_findings(path: Path, docs_dir: Path) -> list[Finding]:
     return findings_with(text, LOADER, docs_dir) or findings_with(text, yaml.SafeLoader, docs_dir)
 
 
-def entries(node: yaml.MappingNode, found: list[Finding], where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+def entries(node: yaml.MappingNode, found: list[NodeProblem], where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     """A mapping's keys and value nodes; a key written twice or a key that is not text is a finding."""
     seen: dict[str, tuple[yaml.Node, yaml.Node]] = {}
     for key_node, value_node in node.value:
@@ -318,7 +316,7 @@ def entries(node: yaml.MappingNode, found: list[Finding], where: str) -> dict[st
 
 
 def mapping_or_finding(name: str, key_node: yaml.Node, value_node: yaml.Node, example: str,
-                       found: list[Finding]) -> yaml.MappingNode | None:
+                       found: list[NodeProblem]) -> yaml.MappingNode | None:
     if isinstance(value_node, yaml.MappingNode):
         return value_node
     found.append((key_node, "clinic-field", f"{name}: write `{name}:` with the settings under it, indented, as in clinics/example.yml ({example})"))
@@ -326,7 +324,7 @@ def mapping_or_finding(name: str, key_node: yaml.Node, value_node: yaml.Node, ex
 
 
 def scalar_text(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
-                found: list[Finding]) -> str | None:
+                found: list[NodeProblem]) -> str | None:
     """The string a scalar node holds, or None with a finding if it is anything else."""
     rule = rule_for(field)
     if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
@@ -377,7 +375,7 @@ def rule_for(field: Field) -> str:
 # ---------------------------------------------------------------- the checks
 
 def check_value(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
-                found: list[Finding], docs_dir: Path) -> None:
+                found: list[NodeProblem], docs_dir: Path) -> None:
     """One setting: its shape, length and content."""
     if field.kind == "origins":
         check_origins(name, field, key_node, node, lines, found)
@@ -406,7 +404,7 @@ def check_value(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, l
 
 
 def check_origins(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
-                  found: list[Finding]) -> None:
+                  found: list[NodeProblem]) -> None:
     if node.tag == NULL_TAG and isinstance(node, yaml.ScalarNode):
         return  # an empty list: only the guide itself may frame it
     if not isinstance(node, yaml.SequenceNode):
@@ -425,7 +423,7 @@ def check_origins(name: str, field: Field, key_node: yaml.Node, node: yaml.Node,
 
 
 def check_paths(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
-                found: list[Finding]) -> None:
+                found: list[NodeProblem]) -> None:
     if not isinstance(node, yaml.SequenceNode):
         found.append((key_node, "clinic-paths", f"{name}: write a list of folders, for example [../snippets, ../data]"))
         return
@@ -452,7 +450,7 @@ def logo_problem(logo: str, docs_dir: Path) -> str | None:
 
 
 def check_section(section: dict[str, tuple[yaml.Node, yaml.Node]], fields: dict[str, Field], where: str,
-                  parent: yaml.Node, lines: list[str], found: list[Finding], docs_dir: Path) -> None:
+                  parent: yaml.Node, lines: list[str], found: list[NodeProblem], docs_dir: Path) -> None:
     """Every field of one mapping: known, present when required, and well formed."""
     for name, field in fields.items():
         if field.required and name not in section:
@@ -465,8 +463,8 @@ def check_section(section: dict[str, tuple[yaml.Node, yaml.Node]], fields: dict[
         check_value(name, fields[name], key_node, value_node, lines, found, docs_dir)
 
 
-def check_document(document: yaml.MappingNode, lines: list[str], docs_dir: Path) -> list[Finding]:
-    found: list[Finding] = []
+def check_document(document: yaml.MappingNode, lines: list[str], docs_dir: Path) -> list[NodeProblem]:
+    found: list[NodeProblem] = []
     top = entries(document, found, "the file")
     settings = {name: top[name] for name in top if name not in ("theme", "extra")}
     check_section(settings, SETTINGS, "the top level (theme and extra hold the rest)", document, lines, found, docs_dir)
@@ -488,7 +486,7 @@ def check_document(document: yaml.MappingNode, lines: list[str], docs_dir: Path)
 
 
 def sub_mapping(section: dict[str, tuple[yaml.Node, yaml.Node]], name: str, example: str,
-                parent: yaml.Node, found: list[Finding]) -> yaml.MappingNode | None:
+                parent: yaml.Node, found: list[NodeProblem]) -> yaml.MappingNode | None:
     """A nested mapping that must be there (theme, extra, extra.clinic)."""
     if name not in section:
         found.append((parent, "clinic-field", f"{name}: add a `{name}:` section ({example}); see clinics/example.yml"))
@@ -497,13 +495,13 @@ def sub_mapping(section: dict[str, tuple[yaml.Node, yaml.Node]], name: str, exam
     return mapping_or_finding(name, key_node, value_node, example, found)
 
 
-def check_settings(path: Path, docs_dir: Path = ROOT / "docs") -> list[Problem]:
-    """Every problem in one clinic settings file, each at the line to fix.
+def check_settings(path: Path, docs_dir: Path = ROOT / "docs") -> list[Finding]:
+    """Every problem in one clinic settings file, each at the line to fix (all errors).
 
     Raises Unreadable when the file is not a YAML mapping at all."""
     found = read_findings(path, docs_dir)
     name = display_path(path)
-    return [Problem(name, node.start_mark.line + 1, node.start_mark.column + 1, rule, message)
+    return [Finding(name, node.start_mark.line + 1, node.start_mark.column + 1, rule, "error", message)
             for node, rule, message in found]
 
 
@@ -514,23 +512,37 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def rule_link(rule: str) -> str:
+    return SETTINGS_GUIDE
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python scripts/clinic_settings.py clinics/<your-clinic>.yml", file=sys.stderr)
+    """Print each problem (text, json or github); exit 0 fine, 1 problems, 2 cannot read or run."""
+    parser = Parser(prog="clinic_settings.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("settings", help="the clinic's settings file, clinics/<your-clinic>.yml")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    try:
+        args = parser.parse_args(argv)
+    except ArgumentError as error:
+        print(f"usage: python scripts/clinic_settings.py [--format text|json|github] clinics/<your-clinic>.yml "
+              f"({error})", file=sys.stderr)
         return 2
-    path = Path(argv[0])
+    path = Path(args.settings)
     try:
         problems = check_settings(path)
-    except Unreadable as error:
-        print(f"{display_path(path)}:{error.line}:{error.column}: error clinic-yaml: cannot read the clinic settings: {error.message}", file=sys.stderr)
+    except (Unreadable, OSError, UnicodeDecodeError) as error:
+        where = (error.line, error.column) if isinstance(error, Unreadable) else (1, 1)
+        reason = (error.message if isinstance(error, Unreadable) else
+                  error.strerror if isinstance(error, OSError) else "save it as UTF-8 text")
+        unreadable = Finding(display_path(path), *where, "clinic-yaml", "error",
+                             f"cannot read the clinic settings: {reason}")
+        print(format_findings([unreadable], args.format, rule_link),
+              file=sys.stderr if args.format == "text" else sys.stdout)
         return 2
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "save it as UTF-8 text"
-        print(f"{display_path(path)}:1:1: error clinic-yaml: cannot read the clinic settings: {reason}", file=sys.stderr)
-        return 2
-    for problem in problems:
-        print(problem)
-    return 1 if problems else 0
+    output = format_findings(problems, args.format, rule_link)
+    if output or args.format == "json":
+        print(output)
+    return exit_status(problems)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,8 @@ from pathlib import Path
 from atomic_file import write_atomically
 from checker.config import DEFAULT_ROOT, load_context
 from checker.engine import Report, run_checks
-from checker.findings import FORMATS, ConfigError, Edit, Finding, exit_status, format_findings
+from checker.findings import FORMATS, ArgumentError, ConfigError, Edit, Finding, Parser, exit_status, \
+    format_findings
 from checker.registry import all_rules, always_reported
 from checker.rules.links import check_link
 from checker.site import LinkGraph, Site
@@ -172,14 +173,6 @@ def summary(findings: list[Finding], files: int) -> str:
             f"in {files_with_findings} file{'s' * (files_with_findings != 1)}. "
             "Each line says where, what, and how to fix it.")
 
-
-class ArgumentError(Exception):
-    pass
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with a message, through main()
-        raise ArgumentError(message)
 
 def rules_text() -> str:
     """Every rule: id, severity, scope and link, then its reason (for --list-rules)."""

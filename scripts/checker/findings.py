@@ -5,6 +5,7 @@ scripts/clinic_settings.py reports with the same Finding and the same formats.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import difflib
 import json
@@ -94,6 +95,17 @@ def format_findings(findings: list[Finding], style: str, link: Callable[[str], s
             f"::{f.severity} file={github_escape(f.path, True)},line={f.line},col={f.column},"
             f"title={github_escape(f.rule, True)}::{github_escape(f.message)}" for f in findings)
     return "\n".join(str(f) for f in findings)
+
+
+class ArgumentError(Exception):
+    """The command line is wrong (exit status 2)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors reach main() (one line, exit status 2), not sys.exit."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ArgumentError(message)
 
 
 def exit_status(findings: Iterable[Finding]) -> int:
