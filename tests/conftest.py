@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from chromium import CHROMIUM, launch  # noqa: E402  (scripts/ is on the path from here)
+from policy import build_environment  # noqa: E402
 from serve_site import SiteServer  # noqa: E402
 from checker.markdown import FRONT_MATTER  # noqa: E402
 from checker.site import page_url  # noqa: E402,F401  (the tests' page addresses are the checker's)
@@ -75,7 +75,7 @@ def pages() -> dict[str, tuple[dict, str]]:
 
 def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
     """A strict build, without -q or -v (either can hide a broken link in MkDocs 1.6.1)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    env = build_environment()
     return subprocess.run(
         [str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(config_file), "-d", str(destination)],
         cwd=ROOT,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from checker.config import DEFAULT_ROOT
 from checker.engine import run_checks
 from conftest import VENV_BIN, copy_site_sources
+from policy import build_environment
 
 LYCHEE = VENV_BIN / "lychee"
 
@@ -29,7 +29,7 @@ def lychee(site: Path) -> tuple[int, list[str]]:
 
 def loose_build(config: Path, destination: Path) -> None:
     """A build that writes the site even with broken links (--no-strict), as lychee needs one."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    env = build_environment()
     result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--no-strict", "-f", str(config), "-d",
                              str(destination)], cwd=config.parent, capture_output=True, text=True, env=env,
                             timeout=300)

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN, search_result_links
+from policy import build_environment
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def offline_site(tmp_path_factory):
     site = tmp_path_factory.mktemp("offline") / "site-offline"
-    env = {**os.environ, "OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    env = build_environment(OFFLINE="true")
     result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-d", str(site)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

@@ -83,8 +83,8 @@ def expand_selection(root: Path, selected: set[str], today: dt.date | None) -> s
         for where in files:
             for link in where.links:
                 result = check_link(site, name, where, link, "")
-                if result.target_page:
-                    graph.add(name, result.target_page)
+                if result.target_name:
+                    graph.add(name, result.target_name)
         targets = {site.page_path(t) for t in graph.incoming}
         if targets & selected or {f.path for f in files[1:]} & selected:
             wanted.add(source.path)

@@ -71,9 +71,9 @@ def load_settings(root: Path = DEFAULT_ROOT) -> Settings:
             raise TypeError("front_matter.required must map field names to examples")
         return Settings(
             required_fields=MappingProxyType({str(k): str(v) for k, v in required.items()}),
-            description_max=int(front["description_max_chars"]),
-            review_warning_days=int(data["review"]["warning_days"]),
-            reading_grade_max=float(data["reading_level"]["max_grade"]),
+            description_max=positive(front["description_max_chars"], "front_matter.description_max_chars"),
+            review_warning_days=positive(data["review"]["warning_days"], "review.warning_days"),
+            reading_grade_max=float(positive(data["reading_level"]["max_grade"], "reading_level.max_grade", float)),
             reading_exempt=tuple(data["reading_level"].get("exempt") or ()),
             orphan_exempt=tuple(data["structure"].get("orphan_exempt") or ()),
             terminology_rule=str(data["terminology"]["rule_file"]),
@@ -84,6 +84,12 @@ def load_settings(root: Path = DEFAULT_ROOT) -> Settings:
         raise ConfigError(f"{SETTINGS_FILE}: missing or malformed setting: {error}") from None
 
 
+def positive(value: Any, name: str, kind: type = int) -> Any:
+    """A number above 0: a whole number, or with kind=float any number (true and false are not numbers)."""
+    kinds = (int, float) if kind is float else (int,)
+    if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
+        raise ValueError(f"{name} must be a {'number' if kind is float else 'whole number'} above 0, not {value!r}")
+    return value
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def failed_file(root: Path, error: Exception) -> tuple[str, int]:
 
 def relative(root: Path, path: Path | str) -> str:
     """`path` relative to the repository when it is inside it."""
-    resolved = Path(path).resolve()
+    resolved = (root / path).resolve()  # an absolute path stays as it is
     return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(resolved)
 
 

@@ -40,7 +40,7 @@ rule("snippet", "error", "page",
 @dataclass(frozen=True)
 class LinkResult:
     finding: Finding | None
-    target_page: str | None = None  # the name of the page linked to
+    target_name: str | None = None  # the name of the page linked to
 
 
 def relative_link(from_page: str, to_page: str) -> str:
@@ -117,17 +117,17 @@ def check_built_link(site: Site, base: str, where: SourceFile | None, line: int,
                                   f"site{suffix}. Use a Markdown link [text]({raw_path}), or the built address "
                                   f"(a page's folder, as in ../causes/)", fix=""))
     url_path = unquote(parts.path).lstrip("/")
-    target_page = site.page_by_url.get(url_path) or site.page_by_url.get(url_path + "/")
-    if target_page is None and url_path in site.docs_files and not url_path.endswith(".md"):
+    target_name = site.page_by_url.get(url_path) or site.page_by_url.get(url_path + "/")
+    if target_name is None and url_path in site.docs_files and not url_path.endswith(".md"):
         return LinkResult(None)
-    if target_page is None:
+    if target_name is None:
         return LinkResult(finding(path_label, line, column, "internal-link",
                                   f"'{target}': no page or file is built at /{url_path}{suffix}. Built pages live "
                                   f"at their folder: docs/a/b.md is at a/b/, docs/a/index.md at a/", fix=""))
     if parts.fragment and where is not None:
         offset = where.line_starts[line - 1] + column - 1
-        return LinkResult(check_anchor(site, where, offset, target_page, parts.fragment, target, suffix), target_page)
-    return LinkResult(None, target_page)
+        return LinkResult(check_anchor(site, where, offset, target_name, parts.fragment, target, suffix), target_name)
+    return LinkResult(None, target_name)
 
 
 def check_link(site: Site, name: str, where: SourceFile, link: Link, suffix: str) -> LinkResult:
@@ -161,8 +161,8 @@ def check_page_links(site: Site, name: str, graph: LinkGraph) -> Iterator[Findin
             result = check_link(site, name, source, link, suffix)
             if result.finding:
                 yield result.finding
-            if result.target_page:
-                graph.add(name, result.target_page)
+            if result.target_name:
+                graph.add(name, result.target_name)
         for item in source.outline:
             if isinstance(item, Include) and site.resolve_snippet(item.name) is None:
                 line, column = source.position(item.offset)
