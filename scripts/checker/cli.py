@@ -65,8 +65,6 @@ def changed_files(root: Path) -> set[str]:
     return {line.strip() for line in (diff.stdout + untracked.stdout).splitlines() if line.strip()}
 
 
-
-
 def expand_selection(root: Path, selected: set[str], today: dt.date | None) -> set[str] | None:
     """Selected files plus the pages that link to them or include them; None means everything."""
     if any(path == prefix or path.startswith(prefix) for path in selected for prefix in SITE_WIDE_INPUTS):
@@ -107,8 +105,6 @@ def selected_paths(root: Path, arguments: list[str]) -> set[str]:
         else:
             chosen.add(relative.as_posix())
     return chosen
-
-
 
 
 def filter_findings(findings: Iterable[Finding], selection: set[str] | None) -> list[Finding]:
@@ -157,8 +153,6 @@ def apply_edits(root: Path, report: Report, selection: set[str] | None) -> FixRe
         text = edited_text(snapshot, file_edits)
         (fixed if write_atomically(root / path, text, expected=snapshot) else skipped).append(path)
     return FixResult(fixed, skipped)
-
-
 
 
 # ------------------------------------------------------------------ output and the command line

@@ -43,7 +43,6 @@ class Settings:
     templates_dir: str
 
 
-
 def load_yaml_file(path: Path, what: str) -> Any:
     """A data file, read with load_checked: no aliases, no repeated keys, no impossible dates."""
     try:

@@ -438,7 +438,6 @@ def heading_from_text(raw: str, offset: int) -> Heading:
     return Heading(slugify(heading_text(raw), "-"), explicit, offset)
 
 
-
 # ------------------------------------------------------------------ front matter
 
 def front_matter_line(source: SourceFile, key: str) -> tuple[int, int]:
@@ -475,7 +474,6 @@ def parse_front_matter(source: SourceFile) -> tuple[dict | None, Finding | None]
     if not isinstance(data, dict):
         return None, finding(source.path, 2, 1, "front-matter", "the front matter is not a list of `field: value` lines")
     return data, None
-
 
 
 # ------------------------------------------------------------------ prose: the text a reader sees

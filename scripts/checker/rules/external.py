@@ -113,8 +113,6 @@ def check_allow_list(root: Path, domains: Domains) -> Iterator[Finding]:
                       fix="Remove it from allowed.")
 
 
-
-
 @check("configuration", "external-link", where=REFERENCES_FILE)
 def reference_urls(run: Run) -> Iterator[Finding]:
     yield from check_reference_urls(run.context)

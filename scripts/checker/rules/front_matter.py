@@ -94,7 +94,6 @@ def check_front_matter(source: SourceFile, data: dict, context: Context) -> Iter
     yield from retired_review_fields(source, data)
 
 
-
 def retired_review_fields(source: SourceFile, data: dict) -> Iterator[Finding]:
     """A review typed into front matter proves nothing: reviews are records now."""
     for key in RETIRED_REVIEW_FIELDS:
@@ -104,7 +103,6 @@ def retired_review_fields(source: SourceFile, data: dict) -> Iterator[Finding]:
                           f"'{key}' no longer belongs in the front matter: a review is a record in "
                           f"{reviews.RECORDS_FILE}, made by `make sign-off`",
                           fix="Delete the line. Keep `written:` with the date the page was written.")
-
 
 
 def cited_keys(data: dict) -> list[str]:
@@ -127,13 +125,11 @@ def citation_findings(source: SourceFile, cited: list[str], references: Referenc
                       f"'{key}' is not in {REFERENCES_FILE}.{close_match(key, references.keys)}")
 
 
-
 def unused_reference_findings(references: References, cited: set[str]) -> Iterator[Finding]:
     for key, entry in references.keys.items():
         if key not in cited:
             yield finding(REFERENCES_FILE, entry.line, entry.column, "unused-reference",
                           f"no page cites the source '{key}'")
-
 
 
 @check("page", "front-matter")

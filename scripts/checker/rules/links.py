@@ -218,8 +218,6 @@ def check_templates(site: Site) -> Iterator[Finding]:
                 yield result.finding
 
 
-
-
 @check("page", "internal-link", "anchor", "snippet")
 def page_links(run: Run, page: Page) -> Iterator[Finding]:
     yield from check_page_links(run.site, page.name, run.graph)

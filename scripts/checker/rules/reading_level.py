@@ -78,7 +78,6 @@ def reading_level_findings(site: Site, name: str, grade: float | str) -> Iterato
                       f"the reading grade is {grade:.1f}; aim for {limit:g} or lower")
 
 
-
 @check("configuration", "reading-level")
 def start_grading(run: Run) -> Iterator[Finding]:
     """Start the grades now (in a second process on a big site): they are read by `grades`."""

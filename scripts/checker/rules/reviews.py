@@ -78,7 +78,6 @@ def review_state_findings(path: str, state: reviews.PageState, today: dt.date, w
                       f"the next review is due on {state.due}, in {(state.due - today).days} days")
 
 
-
 @check("configuration", "review-record", "review-due", "review-overdue", "review-stale", "generated",
        where=reviews.RECORDS_FILE)
 def review_records(run: Run) -> Iterator[Finding]:

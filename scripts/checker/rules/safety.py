@@ -74,7 +74,6 @@ def check_safety(source: SourceFile) -> Iterator[Finding]:
                           fix="Remove it.")
 
 
-
 @check("configuration", "unsafe-html", where=MKDOCS_FILE)
 def config_titles(run: Run) -> Iterator[Finding]:
     yield from check_config_html(run.context.config)

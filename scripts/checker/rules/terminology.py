@@ -55,7 +55,6 @@ def check_terminology(source: SourceFile, rule: TermRule, text: str) -> Iterator
                Edit(source.path, match.start(), match.end(), choices[0]) if len(choices) == 1 else None)
 
 
-
 @check("file", "terminology")
 def terminology(run: Run, source: SourceFile) -> Iterator[Finding]:
     if source.path in run.context.settings.generated:
