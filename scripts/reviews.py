@@ -55,6 +55,7 @@ if str(SCRIPTS_DIR) not in sys.path:
 
 from atomic_file import write_atomically  # noqa: E402
 from checker.findings import ConfigError  # noqa: E402
+from checker.markdown import parse_front_matter  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
@@ -271,15 +272,6 @@ class CurrentPage:
         return combined_fingerprint(self.files)
 
 
-def front_matter_of(text: str) -> dict:
-    match = re.match(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.DOTALL)
-    try:
-        data = yaml.safe_load(match.group(1) or "") if match else {}
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def current_pages(site: Any) -> list[CurrentPage]:
     """Every page of a checker Site (scripts/checker/site.py), in navigation order, as it is now."""
     in_nav = [entry.target for entry in site.context.config.nav if entry.target in site.page_names]
@@ -289,7 +281,7 @@ def current_pages(site: Any) -> list[CurrentPage]:
     for name in order:
         sources = [source for source in site.page_sources(name) if source.readable]
         files = {source.path: text_fingerprint(source.text) for source in sources}
-        meta = front_matter_of(site.page_source(name).text)
+        meta = parse_front_matter(site.page_source(name))[0] or {}  # the checker reports a broken one
         written = meta.get("written")
         title = meta.get("title")
         pages.append(CurrentPage(
