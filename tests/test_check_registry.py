@@ -6,9 +6,8 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
-from checker.registry import all_rules, always_reported, checks, SCOPES
+from checker.registry import SCOPES, all_rules, always_reported, checks
 from conftest import ROOT
 
 PACKAGE = ROOT / "scripts" / "checker"
