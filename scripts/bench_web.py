@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from chromium import launch  # noqa: E402  (scripts/ is not a package)
+from policy import SOURCE_DATE_EPOCH, build_environment  # noqa: E402
 from serve_site import Sent, SiteServer, built_pages  # noqa: E402
 
 KB = 1024
@@ -151,17 +152,12 @@ def measure_page(browser, server: SiteServer, page_path: str, throttle: bool = F
     return PageFigures(page_path or "(start page)", first, repeat)
 
 
-def launch_browser(playwright):
-    return launch(playwright)
-
-
 # ---------------------------------------------------------------------------------------------
 # The command line.
 
 
 def build(destination: Path) -> None:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    env.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+    env = build_environment(SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", str(SOURCE_DATE_EPOCH)))
     mkdocs = Path(sys.executable).parent / "mkdocs"
     result = subprocess.run(
         [str(mkdocs), "build", "--strict", "-d", str(destination)], cwd=ROOT, env=env, capture_output=True, text=True
@@ -202,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         rows = []
         with SiteServer(site) as server, sync_playwright() as playwright:
-            browser = launch_browser(playwright)
+            browser = launch(playwright)
             for page_path in built_pages(site):
                 figures = measure_page(browser, server, page_path, throttle=args.throttle)
                 rows.append(figures.row())
