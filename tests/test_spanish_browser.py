@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import ROOT, VENV_BIN, build_site, search_result_links
+import handouts
+from handouts import sheets
+from support import DESKTOP, PHONE, ROOT, VENV_BIN, build_site, search_result_links
 from print_qr import add_codes_to_site
 from serve_site import SiteServer
-from test_a11y import WCAG_22_AA, _describe
-from test_print import print_pdf, qr_codes_on_last_sheet, sheets
+from test_a11y import AXE_OPTIONS, _describe
+from test_print import qr_codes_on_last_sheet
 from test_spanish import SITE_URL, spanish_config
 
 pytestmark = pytest.mark.browser
@@ -49,7 +51,7 @@ def host(both_languages):
 
 @pytest.fixture(scope="module")
 def tab(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 812})
+    context = browser.new_context(viewport=PHONE)
     yield context.new_page()
     context.close()
 
@@ -65,7 +67,7 @@ def test_spanish_pages_pass_axe_under_the_security_policy_with_their_styles(tab,
     assert tab.evaluate("document.documentElement.lang") == "es"
     # The stylesheets come from the English build (../assets/): the cards have their colours.
     assert tab.evaluate("[...document.styleSheets].some(s => (s.href || '').endsWith('/assets/stylesheets/extra.css'))")
-    violations = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}}).response["violations"]
+    violations = Axe().run(tab, options=AXE_OPTIONS).response["violations"]
     assert not violations, _describe(violations)
     assert not problems, problems
 
@@ -73,13 +75,14 @@ def test_spanish_pages_pass_axe_under_the_security_policy_with_their_styles(tab,
 @pytest.mark.parametrize("address", ["nerve-pain/warning-signs/", "dry-needling/before-needling/",
                                      "nerve-pain/managing-a-flare-up/", "printables/pain-diary/"])
 def test_spanish_handouts_print_on_at_most_two_sheets_with_a_code_to_the_spanish_page(tab, host, tmp_path, address):
-    pdf = print_pdf(tab, host + "es/" + address, "A4", tmp_path / "page.pdf")
+    pdf = tmp_path / "page.pdf"
+    pdf.write_bytes(handouts.print_pdf(tab, host + "es/" + address, "A4"))
     assert sheets(pdf) <= (1 if address.startswith("printables/") else 2), address
     assert qr_codes_on_last_sheet(pdf, tmp_path) == [SITE_URL + "es/" + address]
 
 
 def test_the_language_selector_leads_to_the_same_page_and_back(tab, host):
-    tab.set_viewport_size({"width": 1280, "height": 900})
+    tab.set_viewport_size(DESKTOP)
     try:
         tab.goto(host + "nerve-pain/causes/")
         tab.click(".md-header .md-select button")
@@ -90,7 +93,7 @@ def test_the_language_selector_leads_to_the_same_page_and_back(tab, host):
         tab.click("a.md-select__link[hreflang=en]")
         tab.wait_for_url(host + "nerve-pain/causes/")
     finally:
-        tab.set_viewport_size({"width": 375, "height": 812})
+        tab.set_viewport_size(PHONE)
 
 
 def test_spanish_search_finds_hormigueo_on_the_page_about_it(tab, host):
