@@ -292,11 +292,17 @@ def current_pages(site: Any) -> list[CurrentPage]:
             for name in order]
 
 
+def front_matter_of(source: Any) -> dict:
+    """A file's front matter (a checker SourceFile) as the checker reads it; {} when it cannot be
+    read (the checker reports why)."""
+    return (parse_front_matter(source)[0] if source.readable else None) or {}
+
+
 def current_page(name: str, key: str, page: Any, sources: list[Any]) -> CurrentPage:
     """A page as it is now: its title and date from its front matter (the page's SourceFile), its
     files' fingerprints."""
     files = {source.path: text_fingerprint(source.text) for source in sources if source.readable}
-    meta = parse_front_matter(page)[0] or {}  # the checker reports a broken one
+    meta = front_matter_of(page)
     written = meta.get("written")
     title = meta.get("title")
     return CurrentPage(

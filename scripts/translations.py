@@ -42,7 +42,7 @@ import argparse
 import datetime as dt
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,7 @@ if str(SCRIPTS_DIR) not in sys.path:
 import readability  # noqa: E402
 import reviews  # noqa: E402
 from atomic_file import write_atomically  # noqa: E402
-from checker.markdown import SourceFile, parse_front_matter  # noqa: E402
+from checker.markdown import SourceFile  # noqa: E402
 from yaml_tags import RefusedYaml, TagIgnoringLoader, load_checked  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
@@ -155,12 +155,6 @@ def findings(root: Path, site: Any | None = None) -> Iterator[Any]:
     return translation_findings(root, site or reviews.open_site(root))
 
 
-def front_matter_of(root: Path, path: Path) -> dict:
-    """A page's front matter as the checker reads it ({} when it cannot: the checker says why)."""
-    source = SourceFile(root, path.relative_to(root).as_posix())
-    return (parse_front_matter(source)[0] if source.readable else None) or {}
-
-
 def review_state_problem(value: Any) -> str | None:
     """Why a translation_review value is not one the page can show honestly, or None."""
     if value == NOT_REVIEWED:
@@ -203,7 +197,7 @@ def stamp(root: Path, page: str, by: str = "", site: Any | None = None) -> str:
     match = re.match(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", text, re.DOTALL)
     if not match:
         raise reviews.Refused(f"{page}:1: the page has no front matter")
-    meta = front_matter_of(root, path)
+    meta = reviews.front_matter_of(SourceFile(root, path.relative_to(root).as_posix()))
     translator = by or meta.get("translated_by") or ""
     problem = reviews.person_problem(translator if isinstance(translator, str) else "", "--by")
     if problem:
@@ -255,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         for language in languages(root):
             for path in sorted((root / language.docs).rglob("*.md")):
                 name = path.relative_to(root / language.docs).as_posix()
-                meta = front_matter_of(root, path)
+                meta = reviews.front_matter_of(SourceFile(root, path.relative_to(root).as_posix()))
                 state = "current" if meta.get("translation_fingerprint") == prints.get(name) else "STALE"
                 ease = readability.page_reading_ease(path.read_text(encoding="utf-8"), snippet_dirs(root, language))
                 print(f"{ease:5.1f}  {state:7}  {language.docs}/{name}")

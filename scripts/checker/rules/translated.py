@@ -9,10 +9,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import readability
+import reviews
 import translations
 from checker.config import MKDOCS_FILE, load_term_rule
 from checker.findings import Finding, finding
-from checker.markdown import SourceFile, front_matter_line, parse_front_matter, prose
+from checker.markdown import SourceFile, front_matter_line, prose
 from checker.registry import check, rule
 from checker.rules.terminology import check_terminology
 from checker.site import Run, Site
@@ -78,7 +79,7 @@ def language_findings(root: Path, site: Site, language: translations.Language,
 
 def record_findings(source: SourceFile, english: str, current: str | None) -> Iterator[Finding]:
     """The translation's front matter, and whether the English changed since."""
-    meta = parse_front_matter(source)[0] or {}  # a broken one: the terminology and reading checks still run
+    meta = reviews.front_matter_of(source)  # a broken one: the terminology and reading checks still run
 
     def at(key: str) -> tuple[str, int, int]:
         return (source.path, *front_matter_line(source, key))
