@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from yaml_tags import FastCheckedLoader, load_checked
+
 FILE = "data/changelog.yml"
 KINDS = {
     "page-added": "Page added",
@@ -90,7 +92,7 @@ def entries_with_lines(text: str) -> list[tuple[int, Any]]:
     """Each entry with its line, or ChangelogError."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = load_checked(text, FastCheckedLoader)  # an impossible date or a repeated key: refused at its line
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise ChangelogError(mark.line + 1 if mark else 1, f"not valid YAML ({getattr(error, 'problem', error)})") from None
