@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
-# SOURCE_DATE_EPOCH keeps builds byte-for-byte reproducible (sitemap dates, ...).
-export SOURCE_DATE_EPOCH ?= 1767225600
+# SOURCE_DATE_EPOCH keeps builds byte-for-byte reproducible (sitemap dates, ...): its value
+# lives in scripts/policy.py.
+export SOURCE_DATE_EPOCH ?= $(shell sed -n 's/^SOURCE_DATE_EPOCH = \([0-9]*\).*/\1/p' scripts/policy.py)
 # Material prints an end-of-life banner on every run; README "Dependencies" covers it.
 export NO_MKDOCS_2_WARNING := 1
 # A clinic's settings file (see clinics/example.yml): `make build CLINIC=clinics/x.yml`.

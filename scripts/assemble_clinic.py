@@ -50,7 +50,8 @@ SCRIPTS_DIR = Path(__file__).resolve().parent
 if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
-from clinic_settings import CLINIC_FIELDS, OWN_SECTION, Problem, left_out_pages, value_problem  # noqa: E402
+from checker.findings import Finding  # noqa: E402
+from clinic_settings import CLINIC_FIELDS, OWN_SECTION, left_out_pages, value_problem  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
@@ -71,8 +72,8 @@ TEXT_FIELDS = ("text", "phone", "email", "https")  # fields a page may show
 RULE = "clinic-copy"  # the checker's rule for these problems (scripts/check_clinic.py)
 
 
-def problem(path: str, line: int, column: int, message: str) -> Problem:
-    return Problem(path, line, column, RULE, message)
+def problem(path: str, line: int, column: int, message: str) -> Finding:
+    return Finding(path, line, column, RULE, "error", message)
 
 
 @dataclass
@@ -103,7 +104,7 @@ class Assembly:
     own_pages: dict[str, str]  # our-clinic/first-visit.md -> clinics/<clinic>/docs/first-visit.md
     pages: dict[str, Copy] = field(default_factory=dict)  # docs-relative -> copy
     snippets: dict[str, Copy] = field(default_factory=dict)  # snippet-relative -> changed copy
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
 
     def origin(self, assembled: str, line: int) -> tuple[str, int]:
         """The file and line an assembled file's line came from (assembled: repository-relative)."""
@@ -186,7 +187,7 @@ def is_left_out(name: str, left_out: set[str], pages: set[str]) -> bool | None:
     return bool(inside & left_out) if inside else None
 
 
-def apply_markers(copy: Copy, left_out: set[str], pages: set[str], problems: list[Problem]) -> None:
+def apply_markers(copy: Copy, left_out: set[str], pages: set[str], problems: list[Finding]) -> None:
     """Drop each `<!-- if kept: ... -->` block whose section or page is left out."""
     lines, origins = [], []
     block: tuple[int, bool, list[tuple[str, tuple[str, int]]]] | None = None  # (marker's index, dropped, words instead)
@@ -229,7 +230,7 @@ def apply_markers(copy: Copy, left_out: set[str], pages: set[str], problems: lis
     copy.lines, copy.origins = lines, origins
 
 
-def fill_placeholders(copy: Copy, clinic: dict[str, Any], problems: list[Problem]) -> None:
+def fill_placeholders(copy: Copy, clinic: dict[str, Any], problems: list[Finding]) -> None:
     """{clinic.phone} and the like, in a clinic's own page, become the setting's value."""
     def value(match: re.Match[str], source: str, number: int) -> str:
         name = match.group(1)

@@ -171,10 +171,6 @@ def measure_page(browser, server: SiteServer, page_path: str, throttle: bool = F
     return PageFigures(page_path, first, repeat)
 
 
-def launch_browser(playwright):
-    return launch(playwright)
-
-
 # ---------------------------------------------------------------------------------------------
 # The command line.
 
@@ -313,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         rows = []
         with SiteServer(site) as server, sync_playwright() as playwright:
-            browser = launch_browser(playwright)
+            browser = launch(playwright)
             for page_path in built_pages(site):
                 figures = measure_page(browser, server, page_path, throttle=args.throttle)
                 rows.append(figures.row())

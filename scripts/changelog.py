@@ -8,9 +8,9 @@ data/changelog.yml holds one entry per change a clinic's clinical lead should kn
       pages: [nerve-pain/warning-signs.md, dry-needling/when-to-get-help.md]
       summary: One or two plain sentences on what changed.
 
-`pages` are docs-relative page files, as in the navigation of mkdocs.yml. The checker
-(scripts/check.py) calls `checker_findings` and refuses an entry whose date, kind, summary
-or pages are wrong, a page that does not exist among them. The build
+`pages` are docs-relative page files, as in the navigation of mkdocs.yml. The checker's
+rule `changelog` (scripts/checker/rules/changes.py) refuses an entry whose date, kind,
+summary or pages are wrong, a page that does not exist among them. The build
 (scripts/content_api.py) writes feed.xml from it with `atom_feed`: every date comes from
 the file, never from the clock, so builds stay reproducible. A page a clinic's build
 leaves out is left out of its feed too.
@@ -22,20 +22,16 @@ import datetime as dt
 import re
 import uuid
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from yaml_tags import FastCheckedLoader, load_checked
+
 FILE = "data/changelog.yml"
-RULE = "changelog"
-RULES = {
-    RULE: ("error", "CONTRIBUTING.md#tell-clinics-what-changed",
-           "Fix the entry in data/changelog.yml: a date (YYYY-MM-DD), a kind (page-added, warning-sign-changed, "
-           "figure-changed), the changed pages as docs-relative files, and a plain summary."),
-}
 KINDS = {
     "page-added": "Page added",
     "warning-sign-changed": "Warning sign changed",
@@ -67,7 +63,7 @@ class ChangelogError(Exception):
         self.line, self.message = line, message
 
 
-def _entry_problems(entry: Any, line: int, pages: set[str] | None) -> Iterator[str]:
+def entry_problems(entry: Any, line: int, pages: set[str] | None) -> Iterator[str]:
     if not isinstance(entry, dict):
         yield "an entry is not a `date:`, `kind:`, `pages:`, `summary:` block"
         return
@@ -92,11 +88,11 @@ def _entry_problems(entry: Any, line: int, pages: set[str] | None) -> Iterator[s
         yield f"`summary` must be plain text of at most {MAX_SUMMARY} characters"
 
 
-def _entries_with_lines(text: str) -> list[tuple[int, Any]]:
+def entries_with_lines(text: str) -> list[tuple[int, Any]]:
     """Each entry with its line, or ChangelogError."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = load_checked(text, FastCheckedLoader)  # an impossible date or a repeated key: refused at its line
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise ChangelogError(mark.line + 1 if mark else 1, f"not valid YAML ({getattr(error, 'problem', error)})") from None
@@ -113,26 +109,11 @@ def load(root: Path, pages: set[str] | None = None) -> list[Change]:
     if not path.is_file():
         return []
     changes = []
-    for line, entry in _entries_with_lines(path.read_text(encoding="utf-8")):
-        for problem in _entry_problems(entry, line, pages):
+    for line, entry in entries_with_lines(path.read_text(encoding="utf-8")):
+        for problem in entry_problems(entry, line, pages):
             raise ChangelogError(line, problem)
         changes.append(Change(entry["date"], entry["kind"], tuple(entry["pages"]), " ".join(entry["summary"].split()), line))
     return sorted(changes, key=lambda change: change.date, reverse=True)
-
-
-def checker_findings(site: Any, finding: Callable[..., Any]) -> Iterator[Any]:
-    """The checker's findings for data/changelog.yml (scripts/check.py passes its Site and finding)."""
-    path = site.root / FILE
-    if not path.is_file():
-        return
-    try:
-        entries = _entries_with_lines(path.read_text(encoding="utf-8"))
-    except ChangelogError as error:
-        yield finding(FILE, error.line, 1, RULE, error.message)
-        return
-    for line, entry in entries:
-        for problem in _entry_problems(entry, line, set(site.page_names)):
-            yield finding(FILE, line, 1, RULE, problem)
 
 
 # ---------------------------------------------------------------- the Atom feed

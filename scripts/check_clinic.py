@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import functools
 import posixpath
 import sys
 from collections.abc import Iterator
@@ -37,23 +38,43 @@ SCRIPTS_DIR = Path(__file__).resolve().parent
 if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
-import check  # noqa: E402
 import reviews  # noqa: E402
+import translations  # noqa: E402
 from assemble_clinic import OWN_SECTION, RULE, Assembly, assemble, write  # noqa: E402
+from checker.cli import summary  # noqa: E402
+from checker.config import Context, NavEntry, load_context  # noqa: E402
+from checker.engine import run_checks  # noqa: E402
+from checker.findings import FORMATS, ConfigError, Finding, deduplicate, format_findings, rule_link  # noqa: E402
+from checker.rules.links import check_link  # noqa: E402
+from checker.site import Site  # noqa: E402
 from clinic_settings import guide_pages, warning_sign_pages  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
+# clinic-copy is this command's rule, not the guide's checker's (as clinic_settings.py's rules are):
+# `make check` never sees a clinic's copy.
+COPY_GUIDE = "CONTRIBUTING.md#a-clinic-approves-pages"
 
 
-def clinic_context(assembly: Assembly, today: dt.date | None) -> check.Context:
+def copy_finding(path: str, line: int, column: int, problem: str, fix: str = "") -> Finding:
+    """A clinic-copy finding: the problem, then how to fix it (as the checker's finding() writes them)."""
+    problem = problem.strip()
+    text = f"{problem}{'' if problem.endswith(('.', '?', '!')) else '.'} {fix}".strip()
+    return Finding(path, max(line, 1), max(column, 1), RULE, "error", text)
+
+
+def link(rule: str) -> str:
+    return COPY_GUIDE if rule == RULE else rule_link(rule)
+
+
+def clinic_context(assembly: Assembly, today: dt.date | None) -> Context:
     """The checker's context for the assembled copy: its docs and snippets, its navigation, the
     clinic's own web site allowed on its pages, and its own pages reached from the navigation."""
     root = assembly.root
-    context = check.load_context(root, today)
+    context = load_context(root, today)
     out = assembly.out.relative_to(root).as_posix()
     nav = tuple(entry for entry in context.config.nav
                 if posixpath.normpath(urlsplit(entry.target).path) not in assembly.left_out)
-    nav += tuple(check.NavEntry(page, 1, 1) for page in assembly.own_pages)
+    nav += tuple(NavEntry(page, 1, 1) for page in assembly.own_pages)
     config = dataclasses.replace(context.config, docs_dir=f"{out}/docs", nav=nav,
                                  snippet_dirs=(f"{out}/snippets", *context.config.snippet_dirs))
     base = context.config.snippet_dirs[0] + "/"  # the copy holds every snippet of this folder
@@ -68,56 +89,71 @@ def clinic_context(assembly: Assembly, today: dt.date | None) -> check.Context:
     return dataclasses.replace(context, config=config, settings=settings, domains=domains)
 
 
-def original(assembly: Assembly, item: check.Finding) -> check.Finding:
+def original(assembly: Assembly, item: Finding) -> Finding:
     """A finding in the copy, moved to the file and line it came from."""
     path, line = assembly.origin(item.path, item.line)
     out = assembly.out.relative_to(assembly.root).as_posix()
     return dataclasses.replace(item, path=path, line=line, message=item.message.replace(f"{out}/", ""))
 
 
-def about_the_copy_only(assembly: Assembly, item: check.Finding) -> bool:
+def about_the_copy_only(assembly: Assembly, item: Finding) -> bool:
     """Findings that only say the copy is not the guide: the theme's review data is made from
     the guide, a left-out page keeps its review record, and the guide's sources stay listed on
     its Sources page when the pages that cite them are left out."""
     if item.rule == "unused-reference" or (item.rule == "generated" and item.path == reviews.STATE_FILE):
         return True
+    if translated(assembly.root, item):
+        return True
     return item.rule == "review-record" and any(f"docs/{page}" in item.message for page in assembly.left_out)
 
 
-def lost_warning_signs(assembly: Assembly, today: dt.date | None) -> Iterator[check.Finding]:
+def translated(root: Path, item: Finding) -> bool:
+    """A finding of the translations check: the guide's translations are checked with the guide
+    (`make check`), and a clinic's copy is built in English only (HOSTING.md)."""
+    return (item.rule in ("translation-stale", "translation-missing") or item.path == translations.STATE_FILE
+            or item.path.startswith(translated_folders(root)))
+
+
+@functools.cache
+def translated_folders(root: Path) -> tuple[str, ...]:
+    """docs-es/, ...: the folders of the guide's translated pages."""
+    return tuple(f"{language.docs}/" for language in translations.languages(root))
+
+
+def lost_warning_signs(assembly: Assembly, today: dt.date | None) -> Iterator[Finding]:
     """A kept page that links to warning-sign pages, all of them left out."""
     root = assembly.root
     pages = guide_pages(root / "docs")
     signs = warning_sign_pages(root / "docs", pages)
     if not signs & assembly.left_out:
         return
-    site = check.Site(check.load_context(root, today))
+    site = Site(load_context(root, today))
     for page in sorted(set(pages) - assembly.left_out - signs):
         links = []
-        own = site.page(page)
+        own = site.page_source(page)
         for source in [own, *site.included_files(own)]:
             for link in source.links if source.readable else ():
-                target = check.check_link(site, page, source, link, "").target_page
+                target = check_link(site, page, source, link, "").target_name
                 if target in signs:
                     links.append((target, source, link))
         if links and all(target in assembly.left_out for target, _, _ in links):
             target, source, link = links[0]
             line, column = source.position(link.offset)
             kept = sorted(signs - assembly.left_out)
-            yield check.finding(source.path, line, column, RULE,
-                                f"{page} links to the warning signs only on {target}, which this clinic leaves out, "
+            yield copy_finding(source.path, line, column,
+                               f"{page} links to the warning signs only on {target}, which this clinic leaves out, "
                                 "so its readers would lose their way to them",
-                                fix=f"Add a link to {', '.join(kept) or 'a kept warning-sign page'} on {page}, or keep "
-                                    f"{target} (remove its section from leave_out in {assembly.settings}).")
+                               fix=f"Add a link to {', '.join(kept) or 'a kept warning-sign page'} on {page}, or keep "
+                                   f"{target} (remove its section from leave_out in {assembly.settings}).")
 
 
-def clinic_findings(settings: str, today: dt.date | None = None, root: Path = ROOT) -> tuple[list[check.Finding], int]:
+def clinic_findings(settings: str, today: dt.date | None = None, root: Path = ROOT) -> tuple[list[Finding], int]:
     """The findings about a clinic's copy, at the clinic's and the guide's own files; the number of files checked."""
     assembly = assemble(settings, root=root)
-    found = [check.finding(p.path, p.line, p.column, RULE, p.message, fix="") for p in assembly.problems]
+    found = [copy_finding(p.path, p.line, p.column, p.message) for p in assembly.problems]
     write(assembly)
-    report = check.run_checks(root, today, context=clinic_context(assembly, today))
-    guide = {(f.path, f.line, f.rule, f.message) for f in check.run_checks(root, today).findings}
+    report = run_checks(root, today, context=clinic_context(assembly, today))
+    guide = {(f.path, f.line, f.rule, f.message) for f in run_checks(root, today).findings}
     own = {source for source in assembly.own_pages.values()}
     for item in map(lambda f: original(assembly, f), report.findings):
         if about_the_copy_only(assembly, item):
@@ -125,13 +161,13 @@ def clinic_findings(settings: str, today: dt.date | None = None, root: Path = RO
         if item.path in own or (item.path, item.line, item.rule, item.message) not in guide:
             found.append(item)
     found += lost_warning_signs(assembly, today)
-    return check.deduplicate(found), report.files_checked
+    return deduplicate(found), report.files_checked
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("settings", help="the clinic's settings file, clinics/<clinic>.yml")
-    parser.add_argument("--format", choices=("text", "json", "github"), default="text")
+    parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     path = Path(args.settings).resolve()
@@ -140,13 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         findings, files = clinic_findings(f"clinics/{path.name}", args.today)
-    except (check.ConfigError, OSError, UnicodeDecodeError, ValueError) as error:
+    except (ConfigError, OSError, UnicodeDecodeError, ValueError) as error:
         print(f"check_clinic.py: cannot run: {error}", file=sys.stderr)
         return 2
-    output = check.format_findings(findings, args.format)
+    output = format_findings(findings, args.format, link)
     if output or args.format == "json":
         print(output)
-    print(check.summary(findings, files).replace("check:", f"check {path.name}:", 1), file=sys.stderr)
+    print(summary(findings, files).replace("check:", f"check {path.name}:", 1), file=sys.stderr)
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 

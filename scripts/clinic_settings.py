@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Check a clinic's settings file before the site is built with it.
 
-    python scripts/clinic_settings.py clinics/example.yml
+    python scripts/clinic_settings.py [--format text|json|github] clinics/example.yml
 
 `make build CLINIC=clinics/<name>.yml` runs this before MkDocs reads the file. Each problem
-is one line, `path:line:col: error rule: field: what to write instead`, like
-scripts/check.py. Exit status: 0 the settings are fine, 1 problems found, 2 the file cannot
-be read (not UTF-8, not YAML, not a set of `key: value` lines).
+is one finding of the checker's kind (scripts/checker/findings.py), printed as
+scripts/check.py prints them: `path:line:col: error rule: field: what to write instead`, or
+JSON, or GitHub annotations. Exit status: 0 the settings are fine, 1 problems found, 2 the
+file cannot be read (not UTF-8, not YAML, not a set of `key: value` lines) or the command
+is wrong.
 
 A clinic file is written by people who make mistakes and, sometimes, by people who mean
 harm; its values reach every page, the care cards and the web server's headers. So:
@@ -52,7 +54,15 @@ from urllib.parse import urlsplit
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS_DIR = Path(__file__).resolve().parent
+if str(SCRIPTS_DIR) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS_DIR))
+
+from checker.findings import (FORMATS, ArgumentError, Finding, Parser, exit_status,  # noqa: E402
+                              format_findings)
+
+ROOT = SCRIPTS_DIR.parent
+SETTINGS_GUIDE = "HOSTING.md#1-your-settings-one-file"  # where a clinic reads what each setting takes
 MIN_CONTRAST = 4.5  # WCAG 2.2 AA, normal text
 WHITE = "#ffffff"
 MAX_FILE_BYTES = 4_000_000  # a settings file is a few kilobytes
@@ -147,18 +157,6 @@ LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
 HEADER_BREAKERS = re.compile(r"[\s\"';,\\]")  # end a header, a quoted value or a CSP directive
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    column: int
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: error {self.rule}: {self.message}"
-
-
 class Unreadable(Exception):
     """The file is not a YAML mapping that can be checked at all (exit status 2)."""
 
@@ -168,7 +166,7 @@ class Unreadable(Exception):
 
 
 # A finding before it gets the file's name: (node it is about, rule, message).
-Finding = tuple[yaml.Node, str, str]
+NodeProblem = tuple[yaml.Node, str, str]
 
 
 def shown(text: str, limit: int = 40) -> str:
@@ -294,7 +292,7 @@ def unreadable_yaml(error: yaml.YAMLError) -> Unreadable:
     return Unreadable(line, column, f"not valid YAML: {reason}")
 
 
-def anchor_finding(text: str, loader: type) -> Finding | None:
+def anchor_finding(text: str, loader: type) -> NodeProblem | None:
     """The first YAML anchor or alias: refused, since aliases can expand a few lines to gigabytes."""
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -305,7 +303,7 @@ def anchor_finding(text: str, loader: type) -> Finding | None:
     return None
 
 
-def findings_with(text: str, loader: type, folders: Folders) -> list[Finding]:
+def findings_with(text: str, loader: type, folders: Folders) -> list[NodeProblem]:
     """Every finding in the file as one YAML parser reads it; Unreadable if it cannot be checked."""
     try:
         anchor = anchor_finding(text, loader)
@@ -319,7 +317,7 @@ def findings_with(text: str, loader: type, folders: Folders) -> list[Finding]:
     return check_document(document, text.splitlines(), folders)
 
 
-def read_findings(path: Path, folders: Folders) -> list[Finding]:
+def read_findings(path: Path, folders: Folders) -> list[NodeProblem]:
     """Every finding in the file. libyaml reads even a 1 MB value at once; a file it finds
     nothing wrong with is read again by PyYAML's own parser, the one MkDocs uses, since the
     two differ on a few rare inputs (a tab before a value, for one)."""
@@ -327,7 +325,7 @@ def read_findings(path: Path, folders: Folders) -> list[Finding]:
     return findings_with(text, LOADER, folders) or findings_with(text, yaml.SafeLoader, folders)
 
 
-def entries(node: yaml.MappingNode, found: list[Finding], where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+def entries(node: yaml.MappingNode, found: list[NodeProblem], where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     """A mapping's keys and value nodes; a key written twice or a key that is not text is a finding."""
     seen: dict[str, tuple[yaml.Node, yaml.Node]] = {}
     for key_node, value_node in node.value:
@@ -344,7 +342,7 @@ def entries(node: yaml.MappingNode, found: list[Finding], where: str) -> dict[st
 
 
 def mapping_or_finding(name: str, key_node: yaml.Node, value_node: yaml.Node, example: str,
-                       found: list[Finding]) -> yaml.MappingNode | None:
+                       found: list[NodeProblem]) -> yaml.MappingNode | None:
     if isinstance(value_node, yaml.MappingNode):
         return value_node
     found.append((key_node, "clinic-field", f"{name}: write `{name}:` with the settings under it, indented, as in clinics/example.yml ({example})"))
@@ -352,7 +350,7 @@ def mapping_or_finding(name: str, key_node: yaml.Node, value_node: yaml.Node, ex
 
 
 def scalar_text(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
-                found: list[Finding]) -> str | None:
+                found: list[NodeProblem]) -> str | None:
     """The string a scalar node holds, or None with a finding if it is anything else."""
     rule = rule_for(field)
     if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
@@ -405,7 +403,7 @@ def rule_for(field: Field) -> str:
 # ---------------------------------------------------------------- the checks
 
 def check_value(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
-                found: list[Finding], folders: Folders) -> None:
+                found: list[NodeProblem], folders: Folders) -> None:
     """One setting: its shape, length and content."""
     if field.kind in LIST_KINDS:
         check_list(name, field, key_node, node, lines, found, folders.docs)
@@ -513,7 +511,7 @@ LIST_KINDS: dict[str, ListKind] = {
 
 
 def check_list(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
-               found: list[Finding], docs_dir: Path) -> None:
+               found: list[NodeProblem], docs_dir: Path) -> None:
     """A list setting: a YAML list of text items, each checked by its kind's item_problem."""
     kind = LIST_KINDS[field.kind]
     if kind.empty_ok and node.tag == NULL_TAG and isinstance(node, yaml.ScalarNode):
@@ -554,7 +552,7 @@ def logo_problem(logo: str, folders: Folders) -> str | None:
 
 
 def check_section(section: dict[str, tuple[yaml.Node, yaml.Node]], fields: dict[str, Field], where: str,
-                  parent: yaml.Node, lines: list[str], found: list[Finding], folders: Folders) -> None:
+                  parent: yaml.Node, lines: list[str], found: list[NodeProblem], folders: Folders) -> None:
     """Every field of one mapping: known, present when required, and well formed."""
     for name, field in fields.items():
         if field.required and name not in section:
@@ -567,8 +565,8 @@ def check_section(section: dict[str, tuple[yaml.Node, yaml.Node]], fields: dict[
         check_value(name, fields[name], key_node, value_node, lines, found, folders)
 
 
-def check_document(document: yaml.MappingNode, lines: list[str], folders: Folders) -> list[Finding]:
-    found: list[Finding] = []
+def check_document(document: yaml.MappingNode, lines: list[str], folders: Folders) -> list[NodeProblem]:
+    found: list[NodeProblem] = []
     top = entries(document, found, "the file")
     settings = {name: top[name] for name in top if name not in ("theme", "extra")}
     check_section(settings, SETTINGS, "the top level (theme and extra hold the rest)", document, lines, found, folders)
@@ -590,7 +588,7 @@ def check_document(document: yaml.MappingNode, lines: list[str], folders: Folder
 
 
 def sub_mapping(section: dict[str, tuple[yaml.Node, yaml.Node]], name: str, example: str,
-                parent: yaml.Node, found: list[Finding]) -> yaml.MappingNode | None:
+                parent: yaml.Node, found: list[NodeProblem]) -> yaml.MappingNode | None:
     """A nested mapping that must be there (theme, extra, extra.clinic)."""
     if name not in section:
         found.append((parent, "clinic-field", f"{name}: add a `{name}:` section ({example}); see clinics/example.yml"))
@@ -599,13 +597,13 @@ def sub_mapping(section: dict[str, tuple[yaml.Node, yaml.Node]], name: str, exam
     return mapping_or_finding(name, key_node, value_node, example, found)
 
 
-def check_settings(path: Path, docs_dir: Path = ROOT / "docs") -> list[Problem]:
-    """Every problem in one clinic settings file, each at the line to fix.
+def check_settings(path: Path, docs_dir: Path = ROOT / "docs") -> list[Finding]:
+    """Every problem in one clinic settings file, each at the line to fix (all errors).
 
     Raises Unreadable when the file is not a YAML mapping at all."""
     found = read_findings(path, Folders(docs_dir, path.parent / path.stem / "docs"))
     name = display_path(path)
-    return [Problem(name, node.start_mark.line + 1, node.start_mark.column + 1, rule, message)
+    return [Finding(name, node.start_mark.line + 1, node.start_mark.column + 1, rule, "error", message)
             for node, rule, message in found]
 
 
@@ -616,23 +614,37 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def rule_link(rule: str) -> str:
+    return SETTINGS_GUIDE
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python scripts/clinic_settings.py clinics/<your-clinic>.yml", file=sys.stderr)
+    """Print each problem (text, json or github); exit 0 fine, 1 problems, 2 cannot read or run."""
+    parser = Parser(prog="clinic_settings.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("settings", help="the clinic's settings file, clinics/<your-clinic>.yml")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    try:
+        args = parser.parse_args(argv)
+    except ArgumentError as error:
+        print(f"usage: python scripts/clinic_settings.py [--format text|json|github] clinics/<your-clinic>.yml "
+              f"({error})", file=sys.stderr)
         return 2
-    path = Path(argv[0])
+    path = Path(args.settings)
     try:
         problems = check_settings(path)
-    except Unreadable as error:
-        print(f"{display_path(path)}:{error.line}:{error.column}: error clinic-yaml: cannot read the clinic settings: {error.message}", file=sys.stderr)
+    except (Unreadable, OSError, UnicodeDecodeError) as error:
+        where = (error.line, error.column) if isinstance(error, Unreadable) else (1, 1)
+        reason = (error.message if isinstance(error, Unreadable) else
+                  error.strerror if isinstance(error, OSError) else "save it as UTF-8 text")
+        unreadable = Finding(display_path(path), *where, "clinic-yaml", "error",
+                             f"cannot read the clinic settings: {reason}")
+        print(format_findings([unreadable], args.format, rule_link),
+              file=sys.stderr if args.format == "text" else sys.stdout)
         return 2
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "save it as UTF-8 text"
-        print(f"{display_path(path)}:1:1: error clinic-yaml: cannot read the clinic settings: {reason}", file=sys.stderr)
-        return 2
-    for problem in problems:
-        print(problem)
-    return 1 if problems else 0
+    output = format_findings(problems, args.format, rule_link)
+    if output or args.format == "json":
+        print(output)
+    return exit_status(problems)
 
 
 if __name__ == "__main__":

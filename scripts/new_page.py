@@ -35,10 +35,12 @@ from pathlib import Path
 import yaml
 
 from atomic_file import write_atomically
+from checker.config import load_settings
+from checker.findings import ConfigError
+from checker.markdown import SourceFile, parse_front_matter
 from yaml_tags import TagIgnoringLoader
 
 ROOT = Path(__file__).resolve().parent.parent
-DESCRIPTION_LIMIT = 160
 PAGE_PATH = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*\.md$")
 NAV_LINE = re.compile(r"^nav:\s*(?:#.*)?$")
 ITEM_LINE = re.compile(r"^(?P<indent>[ ]*)-[ ]+(?P<content>\S.*?)\s*$")
@@ -111,11 +113,12 @@ def normalise_page_path(raw: str) -> str:
 
 
 def check_text(label: str, value: str, limit: int | None = None) -> str:
+    """One line of text, at most `limit` characters (the description's limit: data/checker.yml)."""
     value = value.strip()
     if "\n" in value or "\r" in value:
         raise Refused(f"the {label} must be one line")
-    if limit is not None and len(value) >= limit:
-        raise Refused(f"the {label} has {len(value)} characters; keep it under {limit}")
+    if limit is not None and len(value) > limit:
+        raise Refused(f"the {label} has {len(value)} characters; keep it to {limit} characters or fewer")
     return value
 
 
@@ -263,16 +266,10 @@ def related_links(docs: Path, page: str) -> str:
 
 
 def page_title(path: Path) -> str | None:
-    text = path.read_text(encoding="utf-8")
-    if text.startswith("---\n"):
-        end = text.find("\n---", 4)
-        try:
-            meta = yaml.safe_load(text[4:end]) if end > 0 else None
-        except yaml.YAMLError:
-            meta = None
-        if isinstance(meta, dict) and isinstance(meta.get("title"), str):
-            return meta["title"]
-    return None
+    """The title in a page's front matter, read as the checker reads it (None if it has none)."""
+    meta, _ = parse_front_matter(SourceFile(path.parent, path.name))
+    title = meta.get("title") if meta else None
+    return title if isinstance(title, str) else None
 
 
 def render_page(title: str, description: str, today: dt.date, related: str) -> str:
@@ -321,7 +318,7 @@ def run_checker(root: Path, page_file: Path) -> int | None:
     return result.returncode
 
 
-def next_steps(page: str, description: str, checker_status: int | None) -> list[str]:
+def next_steps(page: str, description: str, checker_status: int | None, description_max: int) -> list[str]:
     steps = []
     if checker_status is None:
         steps.append("The checker (scripts/check.py) is not here yet: run `make check` once it is.")
@@ -330,7 +327,7 @@ def next_steps(page: str, description: str, checker_status: int | None) -> list[
     elif checker_status not in (0, 1):
         steps.append("The checker could not run (message above). Run `make check` to see it again.")
     if not description and checker_status is None:
-        steps.append(f"Write the description in docs/{page}: one sentence, under {DESCRIPTION_LIMIT} characters.")
+        steps.append(f"Write the description in docs/{page}: one sentence, {description_max} characters or fewer.")
     steps += [
         f"Write the page in docs/{page}, then delete the comment under the heading.",
         "Add the keys of the sources you use to `sources:` (see CONTRIBUTING.md, Sources).",
@@ -348,7 +345,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--title", default="", help="the page title: the question it answers")
     parser.add_argument("--section", default="", help="navigation section (default: the one for the page's folder)")
     parser.add_argument("--nav-title", default="", help="shorter title for the navigation (default: the title)")
-    parser.add_argument("--description", default="", help=f"one sentence under {DESCRIPTION_LIMIT} characters")
+    parser.add_argument("--description", default="",
+                        help="one sentence, as short as data/checker.yml's description_max_chars says")
     parser.add_argument("--today", default="", help=argparse.SUPPRESS)  # for tests: YYYY-MM-DD
     parser.add_argument("--root", default=str(ROOT), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -363,20 +361,18 @@ def main(argv: list[str] | None = None) -> int:
         if not title:
             raise Refused('Give the page title, for example TITLE="Sleeping with nerve pain"')
         nav_title = check_text("navigation title", args.nav_title) or title
-        description = check_text("description", args.description, DESCRIPTION_LIMIT)
+        description_max = load_settings(root).description_max
+        description = check_text("description", args.description, description_max)
         today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
         page_file, section = create_page(root, page, title, args.section.strip(), nav_title, description, today)
-    except Refused as problem:
-        print(f"new-page: nothing changed: {problem}", file=sys.stderr)
-        return 1
-    except (OSError, UnicodeDecodeError, ValueError) as problem:
+    except (Refused, ConfigError, OSError, UnicodeDecodeError, ValueError) as problem:
         print(f"new-page: nothing changed: {problem}", file=sys.stderr)
         return 1
     print(f"Made docs/{page} (written {today.isoformat()}, not yet reviewed).")
     print(f'Added it to the navigation in mkdocs.yml, at the end of "{section}".')
     status = run_checker(root, page_file)
     print("\nWhat to do next:")
-    for number, step in enumerate(next_steps(page, description, status), start=1):
+    for number, step in enumerate(next_steps(page, description, status, description_max), start=1):
         print(f"  {number}. {step}")
     return 0
 

@@ -23,15 +23,20 @@ from pathlib import Path
 
 import textstat
 
+SCRIPTS_DIR = Path(__file__).resolve().parent
+if str(SCRIPTS_DIR) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS_DIR))
+
+from checker.markdown import (FRONT_MATTER, block_spans, expand_includes, mask_code_and_comments,  # noqa: E402
+                              resolve_include)
+
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS_DIR = ROOT / "snippets"
 
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n---[ \t]*\n", re.DOTALL)
-SNIPPET_LINE = re.compile(r'^\s*-{1,}8<-{1,}\s+"([^"]+)"\s*$')
-FENCE = re.compile(r"^```.*?^```", re.DOTALL | re.MULTILINE)
 # Every pattern here runs in linear time on any input: no part may scan past the next
 # "<", "[", "(" or "{" that starts another match, and no two repeats overlap
-# (tests/test_hostile_checker.py feeds long runs of each character).
+# (tests/test_hostile_checker.py feeds long runs of each character). Front matter, fences
+# (``` and ~~~), comments and snippet lines are found by the checker's Markdown model.
 HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 TARGET = r"\((?:[^()\n]|\([^()\n]*\))*\)"  # a link target, with one level of brackets
 IMAGE = re.compile(r"!\[([^\[\]]*)\]" + TARGET)
@@ -47,18 +52,6 @@ TABLE_CELL_RULE = re.compile(r":?-{3,}:?")
 SENTENCE_END = re.compile(r"[.!?:;]$")
 
 
-def without_comments(text: str) -> str:
-    """The text without its HTML comments (an unclosed <!-- is left as it is)."""
-    pieces, position = [], 0
-    while (start := text.find("<!--", position)) >= 0:
-        end = text.find("-->", start + 4)
-        if end < 0:
-            break
-        pieces.append(text[position:start])
-        position = end + 3
-    return "".join(pieces) + text[position:]
-
-
 def is_table_rule(line: str) -> bool:
     """A table's header rule, such as |---|:---:|."""
     if "---" not in line:
@@ -67,22 +60,24 @@ def is_table_rule(line: str) -> bool:
     return all(TABLE_CELL_RULE.fullmatch(cell.strip()) for cell in cells)
 
 
-def expand_snippets(markdown: str, snippets_dir: Path | Sequence[Path] = SNIPPETS_DIR, depth: int = 0) -> str:
-    """Replace each `--8<-- "file"` line with that file, as the build does: from the first
-    of the snippet folders that has it."""
-    if depth > 5:
-        return markdown
-    folders = [snippets_dir] if isinstance(snippets_dir, Path) else list(snippets_dir)
-    lines = []
-    for line in markdown.splitlines():
-        match = SNIPPET_LINE.match(line)
-        if match:
-            path = next((folder / match.group(1) for folder in folders if (folder / match.group(1)).is_file()), None)
-            if path is not None:
-                lines.append(expand_snippets(path.read_text(encoding="utf-8", errors="replace"), folders, depth + 1))
-            continue
-        lines.append(line)
-    return "\n".join(lines)
+def expand_snippets(markdown: str, snippets_dir: Path | Sequence[Path] = SNIPPETS_DIR) -> str:
+    """Replace each `--8<-- "file"` (or 'file') line with that file, found in the snippet
+    folders (mkdocs.yml's base_path) as the build finds it."""
+    folders = (snippets_dir,) if isinstance(snippets_dir, Path) else tuple(snippets_dir)
+
+    def read(name: str) -> str | None:
+        for folder in folders:
+            path = resolve_include(folder, (".",), name)
+            if path:
+                return normalised((folder / path).read_text(encoding="utf-8", errors="replace"))
+        return None
+
+    return expand_includes(normalised(markdown), read)
+
+
+def normalised(text: str) -> str:
+    """Newlines as \\n, as the Markdown model reads a file."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def inline_text(line: str) -> str:
@@ -99,9 +94,9 @@ def inline_text(line: str) -> str:
 
 def prose_blocks(markdown: str) -> list[str]:
     """Headings, list items, table cells and paragraphs, each as one block of text."""
-    text = FRONT_MATTER.sub("", markdown, count=1)
-    text = without_comments(text)
-    text = FENCE.sub("", text)
+    markdown = normalised(markdown)
+    front = FRONT_MATTER.match(markdown)
+    text = mask_code_and_comments(markdown[front.end():] if front else markdown, block_spans)
     text = ABBREVIATION_DEF.sub("", text)
     text = LINK_DEF.sub("", text)
     blocks: list[str] = []
@@ -144,7 +139,7 @@ def prose_text(markdown: str) -> str:
     return " ".join(block if SENTENCE_END.search(block) else block + "." for block in prose_blocks(markdown))
 
 
-def page_grade(markdown: str, snippets_dir: Path = SNIPPETS_DIR) -> float:
+def page_grade(markdown: str, snippets_dir: Path | Sequence[Path] = SNIPPETS_DIR) -> float:
     """Flesch-Kincaid grade of a page's prose, with its snippets included."""
     text = prose_text(expand_snippets(markdown, snippets_dir))
     if len(text.split()) < 10:

@@ -28,7 +28,7 @@ How it fits together:
     it is out of date (rule `generated`).
   - A fingerprint is the SHA-256 of each file's text (UTF-8, newlines as \\n), and of the list
     of those in the order the page includes them. The files are found as the checker finds
-    them (scripts/check.py, Site.page_sources): --8<-- "x.md" and --8<-- 'x.md' lines,
+    them (scripts/checker/site.py, Site.page_sources): --8<-- "x.md" and --8<-- 'x.md' lines,
     recursively, in the snippet base paths of mkdocs.yml, then auto_append.
 
 Exit status: 0 done; 1 refused or out of date (a one-line reason; nothing written); 2 a data
@@ -57,6 +57,8 @@ if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
 from atomic_file import write_atomically  # noqa: E402
+from checker.findings import ConfigError  # noqa: E402
+from checker.markdown import parse_front_matter  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
@@ -281,27 +283,26 @@ class CurrentPage:
         return combined_fingerprint(self.files)
 
 
-def front_matter_of(text: str) -> dict:
-    match = re.match(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.DOTALL)
-    try:
-        data = yaml.safe_load(match.group(1) or "") if match else {}
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def current_pages(site: Any) -> list[CurrentPage]:
-    """Every page of a checker Site (scripts/check.py), in navigation order, as it is now."""
+    """Every page of a checker Site (scripts/checker/site.py), in navigation order, as it is now."""
     in_nav = [entry.target for entry in site.context.config.nav if entry.target in site.page_names]
     order = list(dict.fromkeys(in_nav + site.page_names))
     address = {name: url for url, name in site.page_by_url.items()}  # the checker's rule: nerve-pain/causes/
-    return [current_page(name, address.get(name, name), site.page(name).text, site.page_sources(name)) for name in order]
+    return [current_page(name, address.get(name, name), site.page_source(name), site.page_sources(name))
+            for name in order]
 
 
-def current_page(name: str, key: str, text: str, sources: list[Any]) -> CurrentPage:
-    """A page as it is now: its title and date from its front matter, its files' fingerprints."""
+def front_matter_of(source: Any) -> dict:
+    """A file's front matter (a checker SourceFile) as the checker reads it; {} when it cannot be
+    read (the checker reports why)."""
+    return (parse_front_matter(source)[0] if source.readable else None) or {}
+
+
+def current_page(name: str, key: str, page: Any, sources: list[Any]) -> CurrentPage:
+    """A page as it is now: its title and date from its front matter (the page's SourceFile), its
+    files' fingerprints."""
     files = {source.path: text_fingerprint(source.text) for source in sources if source.readable}
-    meta = front_matter_of(text)
+    meta = front_matter_of(page)
     written = meta.get("written")
     title = meta.get("title")
     return CurrentPage(
@@ -313,15 +314,14 @@ def current_page(name: str, key: str, text: str, sources: list[Any]) -> CurrentP
 def own_current_pages(root: Path, settings: str, site: Any) -> list[CurrentPage]:
     """A clinic's own pages (clinics/<clinic>/docs/*.md) as the clinic wrote them, keyed as they
     are built (our-clinic/first-visit/), with the snippets they include."""
-    import check
     from assemble_clinic import own_pages
+    from checker.site import page_url  # here, not at the top: the checker imports this module
 
     pages = []
     for built, path in own_pages(root, settings).items():
         source = site.file(path)
         appended = [site.file(found) for name in site.context.config.auto_append if (found := site.resolve_snippet(name))]
-        pages.append(current_page(built, check.page_url(built), source.text,
-                                  [source, *site.included_files(source), *appended]))
+        pages.append(current_page(built, page_url(built), source, [source, *site.included_files(source), *appended]))
     return pages
 
 
@@ -503,10 +503,11 @@ def jinja_block(mapping: Mapping[str, Any], indent: str, raw: bool = False) -> s
 # ---------------------------------------------------------------- reading the site as the checker does
 
 def open_site(root: Path, today: dt.date | None = None) -> Any:
-    """The checker's view of the site (scripts/check.py): pages, snippets, navigation."""
-    import check  # here, not at the top: check.py imports this module for its review rules
+    """The checker's view of the site (scripts/checker/site.py): pages, snippets, navigation."""
+    from checker.config import load_context  # here, not at the top: the checker imports this module
+    from checker.site import Site
 
-    return check.Site(check.load_context(root, today))
+    return Site(load_context(root, today))
 
 
 def expected_state_file(root: Path, site: Any | None = None) -> str:
@@ -548,11 +549,11 @@ def normalise_page(root: Path, raw: str) -> str:
 
 def checker_errors(root: Path, paths: Iterable[str], today: dt.date) -> list[str]:
     """The checker's errors in these files, except those a sign-off settles."""
-    import check
+    from checker.engine import run_checks  # here, not at the top: the checker imports this module
 
     try:
-        report = check.run_checks(root, today)
-    except check.ConfigError as error:
+        report = run_checks(root, today)
+    except ConfigError as error:
         raise Refused(f"the checker cannot run: {error}") from None
     wanted = set(paths)
     return [f"{f.path}:{f.line}:{f.column}: {f.rule}: {f.message}" for f in report.findings
@@ -782,11 +783,7 @@ def main(argv: list[str] | None = None) -> int:
     except RecordsError as problem:
         print(f"{problem}", file=sys.stderr)
         return 2
-    except Exception as error:  # the checker's ConfigError: one line, never a traceback
-        import check
-
-        if not isinstance(error, check.ConfigError):
-            raise
+    except ConfigError as error:  # the checker cannot read the site: one line, never a traceback
         print(f"{args.command}: cannot run: {error}", file=sys.stderr)
         return 2
 

@@ -21,7 +21,7 @@ The fingerprint is the English page's, made as scripts/reviews.py makes a review
 tables too, so a changed warning sign makes every translation that shows it stale), except
 the tooltips appended to every page, which would make every translation stale at once.
 
-Checker rules (findings() is called from scripts/check.py):
+Checker rules (scripts/checker/rules/translated.py; findings() here runs them alone):
     translation-stale    a translated page whose English has changed since (names the file)
     translation-missing  an English page with no translation in a language the site lists
 and on each translated page: its front matter, the language's terminology rule
@@ -42,7 +42,7 @@ import argparse
 import datetime as dt
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ if str(SCRIPTS_DIR) not in sys.path:
 import readability  # noqa: E402
 import reviews  # noqa: E402
 from atomic_file import write_atomically  # noqa: E402
+from checker.markdown import SourceFile  # noqa: E402
 from yaml_tags import RefusedYaml, TagIgnoringLoader, load_checked  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
@@ -125,7 +126,7 @@ def english_fingerprints(site: Any) -> dict[str, str]:
     """Each English page (docs-relative) -> the fingerprint of it and the snippets it includes."""
     prints = {}
     for name in site.page_names:
-        page = site.page(name)
+        page = site.page_source(name)
         if not page.readable:
             continue
         files = [page, *site.included_files(page)]  # not auto_append: see the module's docstring
@@ -148,81 +149,10 @@ def render_state(site: Any) -> str:
 # ---------------------------------------------------------------- checker findings
 
 def findings(root: Path, site: Any | None = None) -> Iterator[Any]:
-    """The checker's findings about translations (scripts/check.py registers the rules)."""
-    import check  # here, not at the top: check.py imports this module for its hook
+    """The checker's findings about translations (its rules: scripts/checker/rules/translated.py)."""
+    from checker.rules.translated import translation_findings  # here: the checker imports this module
 
-    site = site or reviews.open_site(root)
-    try:
-        listed = languages(root)
-    except TranslationError as error:
-        path, _, message = str(error).partition(": ")
-        yield check.finding(path.split(":")[0], 1, 1, "front-matter", message,
-                            fix="Fix the setting, or remove the language from extra.alternate.")
-        return
-    prints = english_fingerprints(site)
-    state = root / STATE_FILE
-    if listed and (not state.is_file() or state.read_text(encoding="utf-8") != render_state(site)):
-        yield check.finding(STATE_FILE, 1, 1, "generated",
-                            "the English pages changed since this file was made, so a stale translation "
-                            "would not say so", fix="Run `make generate` (scripts/translations.py generate).")
-    for language in listed:
-        yield from language_findings(check, root, site, language, prints)
-
-
-def language_findings(check: Any, root: Path, site: Any, language: Language,
-                      prints: Mapping[str, str]) -> Iterator[Any]:
-    docs = root / language.docs
-    for name in sorted(prints):
-        if not (docs / name).is_file():
-            yield check.finding(site.page_path(name), 1, 1, "translation-missing",
-                                f"the site lists {language.name} ({language.code}), but this page has no "
-                                f"translation: {language.docs}/{name} does not exist")
-    rule = check.load_term_rule(root, language.rule_file) if (root / language.rule_file).is_file() else None
-    for path in sorted(docs.rglob("*.md")):
-        source = check.SourceFile(root, path.relative_to(root).as_posix())
-        if not source.readable:
-            yield source.problem
-            continue
-        name = path.relative_to(docs).as_posix()
-        yield from record_findings(check, source, name, site.page_path(name), prints.get(name))
-        if rule is not None:
-            yield from (result for result, _ in check.check_terminology(source, rule, check.prose(source, rule.name)))
-        yield from reading_findings(check, source, name, root, language)
-
-
-def record_findings(check: Any, source: Any, name: str, english: str, current: str | None) -> Iterator[Any]:
-    """The translation's front matter, and whether the English changed since."""
-    meta = reviews.front_matter_of(source.text)
-
-    def at(key: str, rule: str, problem: str, fix: str | None = None) -> Any:
-        line, column = check.front_matter_line(source, key)
-        return check.finding(source.path, line, column, rule, problem, fix=fix)
-
-    if current is None:
-        yield at("translation_of", "translation-stale", f"there is no English page {english} any more, so "
-                 "this translation has no source", fix="Remove the translation, or restore the English page.")
-        return
-    missing = [key for key in FIELDS if not meta.get(key)]
-    if missing:
-        yield at(missing[0], "front-matter", f"a translated page records its source: {', '.join(missing)} "
-                 "missing", fix=f"Run {STAMP} {source.path} --by \"Name\" to record the English it matches.")
-        return
-    if meta["translation_of"] != english:
-        yield at("translation_of", "front-matter", f"translation_of is '{meta['translation_of']}', but this "
-                 f"page translates {english} (a translation keeps the English page's path)",
-                 fix=f"Set translation_of: {english}.")
-    review_problem = review_state_problem(meta["translation_review"])
-    if review_problem:
-        yield at("translation_review", "front-matter", review_problem,
-                 fix=f"Write translation_review: {NOT_REVIEWED}, or {{by: \"Name, role\", on: YYYY-MM-DD}} "
-                     "once a fluent clinician has checked the meaning against the English.")
-    if meta["translation_fingerprint"] != current:
-        yield at("translation_fingerprint", "translation-stale",
-                 f"{english} has changed since this page was translated from it (or a care card, sign "
-                 "table or picture it shows has), so this translation may no longer say the same; the "
-                 "page shows a notice linking to the English",
-                 fix=f"Update the translation to say what {english} says now, then record it: "
-                     f"{STAMP} {source.path}.")
+    return translation_findings(root, site or reviews.open_site(root))
 
 
 def review_state_problem(value: Any) -> str | None:
@@ -243,15 +173,6 @@ def review_state_problem(value: Any) -> str | None:
 def snippet_dirs(root: Path, language: Language) -> tuple[Path, Path]:
     """Where the language's build finds snippets: snippets/es first, then snippets."""
     return (root / "snippets" / language.code, root / "snippets")
-
-
-def reading_findings(check: Any, source: Any, name: str, root: Path, language: Language) -> Iterator[Any]:
-    if name in READING_EXEMPT:
-        return
-    ease = readability.page_reading_ease(source.text, snippet_dirs(root, language))
-    if ease < readability.MIN_READING_EASE_ES:
-        yield check.finding(source.path, 1, 1, "reading-level",
-                            f"reading ease {ease} (Fernandez-Huerta) is below {readability.MIN_READING_EASE_ES:g}")
 
 
 # ---------------------------------------------------------------- stamp
@@ -276,7 +197,7 @@ def stamp(root: Path, page: str, by: str = "", site: Any | None = None) -> str:
     match = re.match(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", text, re.DOTALL)
     if not match:
         raise reviews.Refused(f"{page}:1: the page has no front matter")
-    meta = reviews.front_matter_of(text)
+    meta = reviews.front_matter_of(SourceFile(root, path.relative_to(root).as_posix()))
     translator = by or meta.get("translated_by") or ""
     problem = reviews.person_problem(translator if isinstance(translator, str) else "", "--by")
     if problem:
@@ -328,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         for language in languages(root):
             for path in sorted((root / language.docs).rglob("*.md")):
                 name = path.relative_to(root / language.docs).as_posix()
-                meta = reviews.front_matter_of(path.read_text(encoding="utf-8"))
+                meta = reviews.front_matter_of(SourceFile(root, path.relative_to(root).as_posix()))
                 state = "current" if meta.get("translation_fingerprint") == prints.get(name) else "STALE"
                 ease = readability.page_reading_ease(path.read_text(encoding="utf-8"), snippet_dirs(root, language))
                 print(f"{ease:5.1f}  {state:7}  {language.docs}/{name}")

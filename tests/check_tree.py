@@ -18,8 +18,9 @@ from pathlib import Path
 
 import yaml
 
-import check
 import reviews
+from checker.engine import run_checks
+from checker.findings import Finding
 from conftest import ROOT
 
 TODAY = dt.date(2026, 11, 23)
@@ -106,8 +107,8 @@ class SiteTree:
         """Record a review (or, with `clinic`, a clinic's approval) of docs/`page` as it is now."""
         return reviews.sign_off(self.root, page, by, clinic_settings=clinic, today=on)
 
-    def check(self, today: dt.date = TODAY) -> list[check.Finding]:
-        return list(check.run_checks(self.root, today).findings)
+    def check(self, today: dt.date = TODAY) -> list[Finding]:
+        return list(run_checks(self.root, today).findings)
 
-    def findings(self, rule: str, today: dt.date = TODAY) -> list[check.Finding]:
+    def findings(self, rule: str, today: dt.date = TODAY) -> list[Finding]:
         return [f for f in self.check(today) if f.rule == rule]

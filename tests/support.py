@@ -4,8 +4,6 @@ site is built, and the screen sizes a browser test uses. tests/conftest.py holds
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +18,10 @@ CLINIC_EXAMPLE = ROOT / "clinics" / "example.yml"
 if str(ROOT / "scripts") not in sys.path:
     sys.path.insert(0, str(ROOT / "scripts"))
 
-from yaml_tags import TagIgnoringLoader  # noqa: E402  (scripts/ is on the path from here)
+from checker.markdown import FRONT_MATTER  # noqa: E402  (scripts/ is on the path from here)
+from checker.site import page_url  # noqa: E402,F401  (the tests' page addresses are the checker's)
+from policy import build_environment  # noqa: E402
+from yaml_tags import FastCheckedLoader, TagIgnoringLoader, load_checked  # noqa: E402
 
 # The one phone screen of the browser tests: a small phone (iPhone SE, 375 x 667 CSS px),
 # so "on the first phone screen" holds on the phones most patients have, or larger.
@@ -57,23 +58,17 @@ def nav_pages(nav: list) -> list[str]:
     return pages
 
 
-def page_url(page: str) -> str:
-    """A docs-relative page's address under the site root: nerve-pain/causes.md ->
-    nerve-pain/causes/, nerve-pain/index.md -> nerve-pain/, index.md -> '' (MkDocs' directory URLs)."""
-    path = page[: -len(".md")]
-    return path[: -len("index")] if path.endswith("index") else path + "/"
-
-
 def docs_pages() -> list[str]:
     """Every page of docs/, docs-relative, sorted."""
     return sorted(path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md"))
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
-    if text.startswith("---\n"):
-        end = text.index("\n---", 4)
-        return yaml.safe_load(text[4:end]) or {}, text[end + 4 :]
-    return {}, text
+    """A page's front matter and body, as the checker's Markdown model reads them."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    return load_checked(match.group(1) or "", FastCheckedLoader) or {}, text[match.end():]
 
 
 def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml", *,
@@ -83,7 +78,7 @@ def build_site(destination: Path, config_file: Path = ROOT / "mkdocs.yml", *,
     (scripts/slim_css.py, scripts/slim_html.py), so the browser tests prove the slim
     stylesheet keeps what search, the menu, tooltips and printing need. `slimmed=False`
     leaves that to the caller (a site of two builds is slimmed once, after both)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    env = build_environment()
     result = subprocess.run(
         [str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(config_file), "-d", str(destination)],
         cwd=ROOT,

@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import check
+from checker import cli
+from checker.findings import github_escape
+from checker.engine import run_checks
+from checker.markdown import heading_text, slugify
+from checker.registry import all_rules
 from check_tree import SiteTree, page, run_checker
 from conftest import ROOT
 
@@ -75,8 +79,8 @@ def test_github_format_writes_workflow_commands(tree):
 
 
 def test_github_escaping():
-    assert check.github_escape("a%b\nc") == "a%25b%0Ac"
-    assert check.github_escape("a:b,c", property_value=True) == "a%3Ab%2Cc"
+    assert github_escape("a%b\nc") == "a%25b%0Ac"
+    assert github_escape("a:b,c", property_value=True) == "a%3Ab%2Cc"
 
 
 @pytest.mark.parametrize("args", [["--format", "xml"], ["--no-such-option"], ["--today", "yesterday"],
@@ -180,14 +184,14 @@ def test_fix_rewrites_discouraged_terms_keeping_capitals(tree):
 def test_fix_leaves_the_file_untouched_when_the_write_fails(tree, monkeypatch):
     tree.append("docs/a.md", "Chronic pain.")
     original = (tree.root / "docs/a.md").read_bytes()
-    report = check.run_checks(tree.root)
+    report = run_checks(tree.root)
 
     def broken_replace(source, destination):
         raise OSError("disk full")
 
-    monkeypatch.setattr(check.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError):
-        check.apply_edits(tree.root, report, None)
+        cli.apply_edits(tree.root, report, None)
     assert (tree.root / "docs/a.md").read_bytes() == original
     assert [p.name for p in (tree.root / "docs").iterdir() if p.name.endswith(".tmp")] == []
 
@@ -207,10 +211,10 @@ def test_make_check_runs_the_checker():
 def test_every_rule_points_to_a_section_that_explains_it():
     """Each rule's reason link (GitLab-Vale style) names a real heading of CONTRIBUTING.md or a file."""
     guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    headings = {check.slugify(check.heading_text(m.group(1)), "-")
+    headings = {slugify(heading_text(m.group(1)), "-")
                 for m in re.finditer(r"^#{1,6}\s+(.*?)\s*$", guide, re.MULTILINE)}
-    for code, rule in check.RULES.items():
-        path, _, anchor = rule.reason.partition("#")
+    for code, rule in all_rules().items():
+        path, _, anchor = rule.link.partition("#")
         assert (ROOT / path).is_file(), code
         assert not anchor or anchor in headings, f"{code}: no heading #{anchor} in {path}"
         assert rule.severity in ("error", "warning") and rule.fix.endswith("."), code

@@ -231,9 +231,10 @@ def test_checker_and_real_build_agree_on_tricky_heading_ids(tmp_path):
     body = "\n\n".join(f"## {heading}\n\nText." for heading in TRICKY_HEADINGS)
     tree.write("docs/a.md", page("Page A", "## First part\n\nBack to the [start](index.md).\n\n" + body))
     tree.write_config(theme={"name": "material"})
-    import check
+    from checker.config import load_context
+    from checker.site import Site
 
-    site = check.Site(check.load_context(tree.root))
+    site = Site(load_context(tree.root))
     ours = site.anchors("a.md")
     result = build_site(tmp_path / "built", tree.root / "mkdocs.yml")
     assert result.returncode == 0, result.stderr

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
 
-import check
+from checker.config import DEFAULT_ROOT
+from checker.engine import run_checks
 from conftest import VENV_BIN, copy_site_sources
+from policy import build_environment
 
 LYCHEE = VENV_BIN / "lychee"
 
@@ -28,7 +29,7 @@ def lychee(site: Path) -> tuple[int, list[str]]:
 
 def loose_build(config: Path, destination: Path) -> None:
     """A build that writes the site even with broken links (--no-strict), as lychee needs one."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    env = build_environment()
     result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--no-strict", "-f", str(config), "-d",
                              str(destination)], cwd=config.parent, capture_output=True, text=True, env=env,
                             timeout=300)
@@ -41,7 +42,7 @@ def test_lychee_finds_no_broken_link_in_the_built_site(built_site):
 
 
 def test_the_checker_finds_no_broken_link_either():
-    findings = check.run_checks(check.DEFAULT_ROOT).findings
+    findings = run_checks(DEFAULT_ROOT).findings
     assert [f for f in findings if f.rule in ("internal-link", "anchor", "snippet")] == []
 
 
@@ -52,7 +53,7 @@ def test_a_broken_link_and_anchor_are_reported_by_both_checkers(tmp_path):
                     + "\n[a missing page](no-such-page.md)\n\n[a missing heading](warning-signs.md#no-such-heading)\n"
                     + '\n<a href="../warning-signs/#no-such-raw-heading">raw HTML, which MkDocs never checks</a>\n',
                     encoding="utf-8")
-    findings = [f for f in check.run_checks(config.parent).findings if f.path == "docs/nerve-pain/causes.md"]
+    findings = [f for f in run_checks(config.parent).findings if f.path == "docs/nerve-pain/causes.md"]
     ours = {(f.rule, m.group(1)) for f in findings
             for m in [re.search(r"(no-such-[a-z-]+)", f.message)] if m}
     assert ours == {("internal-link", "no-such-page"), ("anchor", "no-such-heading"),

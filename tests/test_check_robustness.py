@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import check
+from checker.findings import Finding
 from check_tree import SiteTree, page
 
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
@@ -26,7 +26,7 @@ def tree(tmp_path_factory) -> SiteTree:
     return SiteTree(tmp_path_factory.mktemp("robust") / "site")
 
 
-def findings_for(tree: SiteTree, content: str | bytes, name: str = "docs/a.md") -> list[check.Finding]:
+def findings_for(tree: SiteTree, content: str | bytes, name: str = "docs/a.md") -> list[Finding]:
     tree.write(name, content)
     found = tree.check()
     assert not [f for f in found if f.rule == "internal-error"], found
@@ -59,14 +59,22 @@ def test_a_huge_line_is_checked_quickly(tmp_path):
     assert any(f.rule == "terminology" for f in found)
 
 
-@pytest.mark.parametrize("link", [
-    "[x](http://[::1)", "[x](<>)", "[x]()", "[x](#)", "[x](%zz.md)", "[x](a.md#%)", "[x](\x7f.md)",
-    "[x](../../../../etc/passwd)", "[x](C:\\\\Windows)", "<a href=\"http://[bad\">x</a>", "[x](a.md#ü)",
-    "[x](javascript&#58;alert(1))", "[x](//)", "[x](https://)", "[x](mailto:)", "<img src=>",
+@pytest.mark.parametrize("link, rule", [
+    ("[x](http://[::1)", "external-link"), ("[x](<>)", "internal-link"), ("[x]()", "internal-link"),
+    ("[x](#)", "internal-link"), ("[x](%zz.md)", "internal-link"), ("[x](a.md#%)", "anchor"),
+    ("[x](\x7f.md)", "internal-link"), ("[x](../../../../etc/passwd)", "internal-link"),
+    ("[x](C:\\\\Windows)", "external-link"), ("<a href=\"http://[bad\">x</a>", "external-link"),
+    ("[x](a.md#ü)", "anchor"), ("[x](javascript&#58;alert(1))", "unsafe-html"), ("[x](//)", "external-link"),
+    ("[x](https://)", "external-link"), ("[x](mailto:)", None), ("<img src=>", None),
 ])
-def test_odd_characters_in_links_give_findings_not_crashes(tmp_path, link):
+def test_odd_characters_in_links_give_findings_not_crashes(tmp_path, link, rule):
+    """Each odd link is one finding of the right rule at its own line (none for the two that are
+    harmless), never a crash or an internal error."""
     tree = SiteTree(tmp_path / "site")
-    findings_for(tree, page("Page A", f"[start](index.md) {link}"))
+    content = page("Page A", f"[start](index.md) {link}")
+    line = next(number for number, text in enumerate(content.splitlines(), 1) if "[start](index.md)" in text)
+    found = [f.rule for f in findings_for(tree, content) if f.path == "docs/a.md" and f.line == line]
+    assert found == ([rule] if rule else []), found
 
 
 def test_a_binary_snippet_is_reported_in_the_snippet(tmp_path):

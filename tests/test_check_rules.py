@@ -6,9 +6,15 @@ import datetime as dt
 import shutil
 
 import pytest
+import yaml
 
-from check_tree import TODAY, SiteTree, front_matter, page
+from check_tree import SiteTree, front_matter, page
+from checker.config import load_settings
+from checker.engine import run_checks
+from checker.rules.generated import failed_file
 from conftest import ROOT
+
+DESCRIPTION_MAX = load_settings(ROOT).description_max  # data/checker.yml
 
 
 @pytest.fixture
@@ -159,7 +165,7 @@ def test_a_page_without_front_matter_is_reported(tree):
     ({"written": "22 November 2026"}, "'written' is not a date"),
     ({"written": "2026-02-30"}, "'written' is not a date"),
     ({"written": dt.date(2027, 1, 1)}, "is in the future"),
-    ({"description": "x" * 160}, "description is 160 characters"),
+    ({"description": "x" * (DESCRIPTION_MAX + 1)}, f"description is {DESCRIPTION_MAX + 1} characters"),
     ({"reviewed_by": "Dr A, physiotherapist"}, "'reviewed_by' no longer belongs in the front matter"),
     ({"last_reviewed": dt.date(2026, 11, 1)}, "'last_reviewed' no longer belongs in the front matter"),
     ({"next_review": dt.date(2027, 11, 1)}, "'next_review' no longer belongs in the front matter"),
@@ -171,8 +177,8 @@ def test_front_matter_values_must_be_well_formed(tree, fields, problem):
     assert len(found) == 1 and problem in found[0].message, found
 
 
-def test_a_description_of_159_characters_passes(tree):
-    tree.write("docs/a.md", page("Page A", "[start](index.md)", description="x" * 159))
+def test_a_description_of_the_longest_length_allowed_passes(tree):
+    tree.write("docs/a.md", page("Page A", "[start](index.md)", description="x" * DESCRIPTION_MAX))
     assert tree.findings("front-matter") == []
 
 
@@ -320,5 +326,31 @@ def test_a_stale_generated_file_is_reported(tree_with_generator):
     assert "Edit data/terms.yml, then run `make generate`" in found[0].message
 
 
-def test_today_defaults_to_the_real_date():
-    assert TODAY.year >= 2026
+def test_a_generator_failure_names_the_generator_not_the_glossary_data(tree_with_generator):
+    config = yaml.safe_load((tree_with_generator.root / "mkdocs.yml").read_text())
+    config.setdefault("extra", {})["care_cards"] = {"neutral": ["not", "a", "mapping"]}
+    tree_with_generator.write("mkdocs.yml", yaml.safe_dump(config, sort_keys=False))
+    [found] = tree_with_generator.findings("generated")
+    assert found.path == "scripts/generate.py" and "cannot compare the generated files" in found.message
+
+
+@pytest.mark.parametrize("error, where", [
+    (ValueError("data/references.yml:12: 'a' is written twice"), ("data/references.yml", 12)),
+    (ValueError("data/warning-signs.yml: not valid YAML"), ("data/warning-signs.yml", 1)),
+    (FileNotFoundError(2, "No such file", "data/terms.yml"), ("data/terms.yml", 1)),
+    (KeyError("supports"), ("scripts/generate.py", 1)),
+])
+def test_a_generator_failure_is_reported_on_the_file_that_failed(error, where):
+    assert failed_file(ROOT, error) == where
+
+
+def test_today_defaults_to_the_real_date(tree):
+    """Without --today the checker compares dates with the real date: tomorrow is in the future,
+    today is not (a checker that used a fixed date fails one of the two)."""
+    today = dt.date.today()
+    tomorrow = today + dt.timedelta(days=1)
+    tree.write("docs/a.md", page("Page A", "[start](index.md)", written=tomorrow))
+    found = [f for f in run_checks(tree.root).findings if f.rule == "front-matter"]
+    assert len(found) == 1 and f"written ({tomorrow}) is in the future" in found[0].message, found
+    tree.write("docs/a.md", page("Page A", "[start](index.md)", written=today))
+    assert [f for f in run_checks(tree.root).findings if f.rule == "front-matter"] == []

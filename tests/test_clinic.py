@@ -3,6 +3,7 @@ details and every care card the clinic's numbers; bad settings stop with a clear
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,20 @@ def test_problems_exit_1_and_print_path_line_column(tmp_path, capsys):
     assert check_clinic_main([str(path)]) == 1
     output = capsys.readouterr().out
     assert f"{path}:" in output and ": error clinic-colour: " in output
+
+
+def test_problems_print_as_the_checker_prints_them_in_json_and_github_formats(tmp_path, capsys):
+    """The same Finding and formats as scripts/check.py: one record, one output contract."""
+    path = _settings_with(tmp_path, 'colour: "#00594f"', 'colour: "#ffcc00"')
+    assert check_clinic_main(["--format", "json", str(path)]) == 1
+    [record] = json.loads(capsys.readouterr().out)
+    assert record["rule"] == "clinic-colour" and record["severity"] == "error" and record["line"] > 1
+    assert record["link"].startswith("HOSTING.md#")
+    assert check_clinic_main(["--format", "github", str(path)]) == 1
+    assert capsys.readouterr().out.startswith(f"::error file={path},line={record['line']},")
+    assert check_clinic_main(["--format", "json", str(CLINIC_EXAMPLE)]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert check_clinic_main(["--format", "xml", str(CLINIC_EXAMPLE)]) == 2
 
 
 @pytest.mark.parametrize(

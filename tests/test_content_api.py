@@ -196,6 +196,16 @@ def test_the_changelog_is_checked_and_a_missing_page_is_refused(tmp_path):
     assert "plain text" in messages
 
 
+def test_an_impossible_date_in_the_changelog_is_one_finding_at_its_line(tmp_path):
+    from check_tree import SiteTree
+
+    tree = SiteTree(tmp_path / "site")
+    tree.write(changelog.FILE, "- date: 2026-12-01\n  kind: page-added\n  pages: [a.md]\n  summary: A.\n"
+                               "- date: 2026-13-01\n  kind: page-added\n  pages: [a.md]\n  summary: B.\n")
+    [found] = tree.findings("changelog") + tree.findings("internal-error")
+    assert (found.rule, found.line) == ("changelog", 5) and "2026-13-01 is not a real date" in found.message
+
+
 def test_the_build_stops_on_a_changelog_page_that_does_not_exist(tmp_path, neutral, monkeypatch, capsys):
     (tmp_path / "data").mkdir()
     (tmp_path / changelog.FILE).write_text("- date: 2026-12-01\n  kind: page-added\n  pages: [a.md]\n  summary: A.\n"

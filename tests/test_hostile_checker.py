@@ -24,7 +24,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import check
+from checker import cli, markdown as model
+from checker.engine import run_checks
+from checker.findings import Edit, Finding
+from checker.rules.external import check_bare_urls
+from checker.rules.safety import check_safety
 import generate
 import readability
 from check_tree import SiteTree, front_matter, page, run_checker
@@ -36,7 +40,7 @@ def tree(tmp_path) -> SiteTree:
     return SiteTree(tmp_path / "site")
 
 
-def clean(found: list[check.Finding]) -> list[check.Finding]:
+def clean(found: list[Finding]) -> list[Finding]:
     """The findings, after asserting the checker never failed on its own."""
     assert not [f for f in found if f.rule == "internal-error"], found
     return found
@@ -74,7 +78,7 @@ def test_a_stray_backtick_before_a_run_of_40_backticks_is_checked_at_once(tree, 
     ("  ```\n  fenced\n  ```", ["  ```\n  fenced\n  ```"]),
 ])
 def test_code_spans_fences_and_comments_are_found_as_the_build_finds_them(text, spans):
-    assert [text[a:b] for a, b in check.code_and_comment_spans(text)] == spans
+    assert [text[a:b] for a, b in model.code_and_comment_spans(text)] == spans
 
 
 RUN_UNITS = ["`", "[", "]", "(", ")", "*", "_", "<", ">", " ", "\t", "{", "}", "#", "!", "-", "|", "\\", '"', "\n",
@@ -87,15 +91,15 @@ RUN_CONTEXTS = ["{}", "{}x", "x {} y", "# {}", "- {}\n", "| {} |", "[a]({} b", "
 def markdown_workout(text: str, folder: Path) -> None:
     """Every Markdown function of the checker and of readability, on one text."""
     (folder / "p.md").write_text(text, encoding="utf-8")
-    source = check.SourceFile(folder, "p.md")
+    source = model.SourceFile(folder, "p.md")
     source.code_masked, source.tags, source.links, source.undefined_references, source.outline
     source.explicit_ids, source.html_ids, source.front_matter_keys
-    visible = check.prose_without_urls(source)
-    check.prose(source, "NervePain.Terms", visible)
-    list(check.check_safety(source)), list(check.check_bare_urls(source, visible))
-    check.parse_front_matter(source)
+    visible = model.prose_without_urls(source)
+    model.prose(source, "NervePain.Terms", visible)
+    list(check_safety(source)), list(check_bare_urls(source, visible))
+    model.parse_front_matter(source)
     for line in text.splitlines()[:3]:
-        check.heading_text(line)
+        model.heading_text(line)
     readability.page_grade(text, folder)
 
 
@@ -144,10 +148,10 @@ def test_long_runs_of_markdown_characters_take_linear_time(tmp_path, request):
 @given(st.lists(st.sampled_from(["`", "``", "```", "a", " ", "\n", "\n\n", "~~~", "<!--", "-->", "\t"]),
                 max_size=30).map("".join))
 def test_masking_keeps_every_line_and_column(text):
-    masked = check.mask_code_and_comments(text)
+    masked = model.mask_code_and_comments(text)
     assert len(masked) == len(text)
     assert [i for i, c in enumerate(masked) if c == "\n"] == [i for i, c in enumerate(text) if c == "\n"]
-    spans = list(check.code_and_comment_spans(text))
+    spans = list(model.code_and_comment_spans(text))
     assert all(a < b <= c for (a, b), (c, _) in zip(spans, spans[1:] + [(len(text), 0)]))
 
 
@@ -314,7 +318,7 @@ def test_fix_skips_a_file_saved_between_the_check_and_the_write(tree, monkeypatc
     path = tree.root / "docs/a.md"
     tree.append("docs/a.md", "Chronic pain and a physical therapist.")
     saved = path.read_text(encoding="utf-8").replace("Chronic pain", URGENT + "\n\nChronic pain")
-    real_run = check.run_checks
+    real_run = cli.run_checks
 
     def check_then_save(root, today=None):  # the editor saves while the checker runs
         report = real_run(root, today)
@@ -322,8 +326,8 @@ def test_fix_skips_a_file_saved_between_the_check_and_the_write(tree, monkeypatc
             path.write_text(saved, encoding="utf-8")
         return report
 
-    monkeypatch.setattr(check, "run_checks", check_then_save)
-    assert check.main(["--root", str(tree.root), "--today", "2026-11-23", "--fix"]) == 1
+    monkeypatch.setattr(cli, "run_checks", check_then_save)
+    assert cli.main(["--root", str(tree.root), "--today", "2026-11-23", "--fix"]) == 1
     assert path.read_text(encoding="utf-8") == saved
     err = capsys.readouterr().err
     assert "skipped docs/a.md: it changed after it was checked" in err and "fixed terms" not in err
@@ -332,7 +336,7 @@ def test_fix_skips_a_file_saved_between_the_check_and_the_write(tree, monkeypatc
 def test_fix_skips_a_file_saved_while_the_new_text_is_written(tree, monkeypatch):
     path = tree.root / "docs/a.md"
     tree.append("docs/a.md", "Chronic pain.")
-    report = check.run_checks(tree.root)
+    report = run_checks(tree.root)
     saved = path.read_text(encoding="utf-8") + URGENT + "\n"
     real_fsync = os.fsync
 
@@ -340,8 +344,8 @@ def test_fix_skips_a_file_saved_while_the_new_text_is_written(tree, monkeypatch)
         real_fsync(handle)
         path.write_text(saved, encoding="utf-8")
 
-    monkeypatch.setattr(check.os, "fsync", save_during_write)
-    result = check.apply_edits(tree.root, report, None)
+    monkeypatch.setattr(os, "fsync", save_during_write)
+    result = cli.apply_edits(tree.root, report, None)
     assert (result.fixed, result.skipped) == ([], ["docs/a.md"])
     assert path.read_text(encoding="utf-8") == saved
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
@@ -376,8 +380,8 @@ def test_fix_keeps_the_file_mode(tree):
 def test_edits_land_on_the_same_words_whatever_the_line_endings(lines, mark):
     raw = ("\ufeff" if mark else "") + "".join(text + ending for text, ending in lines)
     normal = raw.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    edits = [check.Edit("p.md", m.start(), m.end(), "long-term") for m in re.finditer("(?i)chronic", normal)]
-    fixed = check.edited_text(raw.encode("utf-8"), edits)
+    edits = [Edit("p.md", m.start(), m.end(), "long-term") for m in re.finditer("(?i)chronic", normal)]
+    fixed = cli.edited_text(raw.encode("utf-8"), edits)
     assert fixed == re.sub("(?i)chronic", "long-term", raw)
 
 

@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from checker.config import load_settings
 from conftest import ROOT, build_site, load_mkdocs_config, nav_pages, split_front_matter
 
 SCRIPT = Path("scripts") / "new_page.py"
+DESCRIPTION_MAX = load_settings(ROOT).description_max  # data/checker.yml
 EXISTING_PAGE = "nerve-pain/managing-a-flare-up.md"
 FAKE_CHECKER = """\
 import sys
@@ -147,7 +149,8 @@ def test_refuses_to_overwrite_an_existing_page(repo):
         (["--page", "../outside.md", "--title", "X"], "no .."),
         (["--page", "nerve-pain/sleep.txt", "--title", "X"], "must end in .md"),
         (["--page", "nerve-pain/sleep.md", "--title", ""], "Give the page title"),
-        (["--page", "nerve-pain/sleep.md", "--title", "X", "--description", "word " * 40], "keep it under 160"),
+        (["--page", "nerve-pain/sleep.md", "--title", "X", "--description", "word " * 40],
+         f"keep it to {DESCRIPTION_MAX} characters or fewer"),
     ],
 )
 def test_refuses_bad_input_with_a_message_and_changes_nothing(repo, args, says):

@@ -3,12 +3,12 @@ its links work, and search works, with nothing fetched from anywhere else."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
 from playwright.sync_api import expect
 
+from policy import build_environment
 from support import CLINIC_EXAMPLE, DESKTOP, ROOT, VENV_BIN, search_result_links, slim
 
 
@@ -16,7 +16,7 @@ from support import CLINIC_EXAMPLE, DESKTOP, ROOT, VENV_BIN, search_result_links
 def offline_site(tmp_path_factory):
     """The example clinic's offline copy (`make offline CLINIC=clinics/example.yml`), built once."""
     site = tmp_path_factory.mktemp("offline") / "site-offline"
-    env = {**os.environ, "OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    env = build_environment(OFFLINE="true")
     result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(CLINIC_EXAMPLE), "-d", str(site)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

@@ -6,13 +6,15 @@ Makefile, set by conftest.build_site) fixes the only date MkDocs writes: the sit
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import struct
+import subprocess
 from pathlib import Path
 
 from conftest import ROOT, build_site
+from policy import SOURCE_DATE_EPOCH
 
-SOURCE_DATE_EPOCH = 1767225600  # the value conftest.build_site and the Makefile set
 
 
 def tree_digest(site: Path) -> dict[str, str]:
@@ -52,5 +54,16 @@ def test_sitemap_gzip_header_carries_source_date_epoch(built_site):
 
 
 def test_makefile_exports_the_same_source_date_epoch():
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert f"export SOURCE_DATE_EPOCH ?= {SOURCE_DATE_EPOCH}" in makefile
+    """make reads the value from scripts/policy.py (a target added on the command line prints it)."""
+    result = subprocess.run(["make", "--no-print-directory", "-s", "--eval", "epoch: ; @echo $$SOURCE_DATE_EPOCH",
+                             "epoch"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"})
+    assert result.stdout.strip() == str(SOURCE_DATE_EPOCH), result.stderr
+
+
+def test_every_workflow_takes_source_date_epoch_from_the_policy_file():
+    for workflow in (ROOT / ".github" / "workflows").glob("*.yml"):
+        text = workflow.read_text(encoding="utf-8")
+        assert str(SOURCE_DATE_EPOCH) not in text, f"{workflow.name}: read it from scripts/policy.py"
+        if "mkdocs build" in text:
+            assert 'python3 scripts/policy.py >> "$GITHUB_ENV"' in text, workflow.name

@@ -18,7 +18,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 import reviews
+from checker.config import load_settings
 from support import DOCS, PHONE, ROOT, build_site, page_url, split_front_matter
+
+DESCRIPTION_MAX = load_settings(ROOT).description_max  # data/checker.yml
 
 SITE_URL = "https://clinic.example/patient-info/"
 PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
@@ -81,7 +84,7 @@ def test_every_page_has_its_own_title_and_description(built_site):
         description = meta(soup, name="description") or ""
         assert title and description, f"{page}: title {title!r}, description {description!r}"
         assert description == front_matter(page)["description"], page
-        assert len(description) <= 160, f"{page}: description is {len(description)} characters"
+        assert len(description) <= DESCRIPTION_MAX, f"{page}: description is {len(description)} characters"
         titles.setdefault(title, []).append(page)
         descriptions.setdefault(description, []).append(page)
     assert not {t: p for t, p in titles.items() if len(p) > 1}, "pages share a title"
