@@ -56,6 +56,18 @@ def built_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def bilingual_site(tmp_path_factory) -> Path:
+    """The neutral guide as `make build` writes it: the English, the Spanish in es/, then the
+    one slim stylesheet over both (the Spanish pages use the English build's stylesheets)."""
+    site = tmp_path_factory.mktemp("bilingual")
+    for folder, config in ((site, ROOT / "mkdocs.yml"), (site / "es", ROOT / "mkdocs.es.yml")):
+        result = build_site(folder, config, slimmed=False)
+        assert result.returncode == 0, f"strict build of {config.name} failed:\n{result.stderr}"
+    slim(site)
+    return site
+
+
+@pytest.fixture(scope="session")
 def clinic_site(tmp_path_factory) -> Path:
     """The fictional example clinic's copy (clinics/example.yml, with its own page), assembled
     and built strictly once."""

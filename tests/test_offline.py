@@ -72,6 +72,7 @@ def test_make_writes_a_clinic_build_to_the_repository_site_folder():
         assert "scripts/assemble_clinic.py clinics/example.yml" in dry_run, dry_run
 
 
+@pytest.mark.browser
 def test_the_offline_copy_looks_up_a_code_from_file(browser, offline_site, tmp_path):
     """lookup/ and codes/ (scripts/content_api.py) link to files, not folders, in the offline copy."""
     import shutil
