@@ -21,7 +21,10 @@ In the copies only (docs/ is never changed):
   - a block between `<!-- if kept: dry-needling -->` and `<!-- end if -->` (one or more
     sections or pages, separated by commas) is dropped when any of them is left out, and an
     `<!-- otherwise: words -->` line inside it gives the words shown instead;
-  - in the clinic's own pages, {clinic.phone} (any field of extra.clinic) becomes its value.
+  - in the clinic's own pages, {clinic.phone} (any field of extra.clinic) becomes its value;
+  - each care card's call to action (snippets/contact/<level>-action.md) is the clinic's
+    wording (mkdocs.yml extra.care_cards.clinic) with its name and numbers, HTML-escaped:
+    the card's heading is raw HTML (markdown="0"), so the text reaches the page as typed.
 Care cards have no links (scripts/warning_signs.py), so they reach every kept page whole.
 
 Every line of a copy remembers the file and line it came from (Assembly.origins), so the
@@ -33,6 +36,7 @@ settings cannot be read.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import posixpath
@@ -251,6 +255,40 @@ def fill_placeholders(copy: Copy, clinic: dict[str, Any], problems: list[Finding
                   for line, origin in zip(copy.lines, copy.origins)]
 
 
+# ---------------------------------------------------------------- care cards
+
+CARD_FIELD = re.compile(r"\{([a-z_]+)\}")
+
+
+def care_card_wording(root: Path) -> dict[str, str]:
+    """mkdocs.yml extra.care_cards.clinic: each level's call to action with {fields} to fill in."""
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
+    wording = ((config.get("extra") or {}).get("care_cards") or {}).get("clinic") or {}
+    return {str(level): str(text) for level, text in wording.items()}
+
+
+def care_card_actions(root: Path, settings: str, clinic: dict[str, Any], problems: list[Finding]) -> dict[str, Copy]:
+    """The clinic's call to action on each level of care card, as the snippet the cards include
+    (contact/<level>-action.md, found in the copy's snippets first). Each value is one the
+    settings check accepts, HTML-escaped: the card heading is raw HTML, not Markdown."""
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        setting = clinic.get(name)
+        if name not in CLINIC_FIELDS or not isinstance(setting, str) or value_problem(CLINIC_FIELDS[name].kind, setting):
+            problems.append(problem(settings, 1, 1, f"extra.clinic.{name} is missing or refused, and the care cards "
+                                                    "need it: run python scripts/clinic_settings.py on the settings"))
+            return match.group(0)
+        return html.escape(" ".join(setting.split()), quote=False)
+
+    note = f"<!-- The clinic's {{level}} call to action, {MADE_BY} from mkdocs.yml extra.care_cards.clinic. -->"
+    actions = {}
+    for level, wording in care_card_wording(root).items():
+        name = f"contact/{level.replace('_', '-')}-action.md"
+        lines = [note.replace("{level}", level), CARD_FIELD.sub(value, wording), ""]
+        actions[name] = Copy(name, lines, [(settings, 1)] * len(lines))
+    return actions
+
+
 # ---------------------------------------------------------------- snippets
 
 def snippet_bases(root: Path) -> list[str]:
@@ -372,6 +410,8 @@ def assemble(settings: str, out: Path | None = None, root: Path = ROOT) -> Assem
     all_pages = guide | set(assembly.own_pages)
     sources = {page: f"docs/{page}" for page in sorted(guide - left_out)} | assembly.own_pages
     bases = snippet_bases(root)
+    if clinic.get("name"):
+        assembly.snippets.update(care_card_actions(root, settings, clinic, assembly.problems))
     for page, source in sources.items():
         copy = Copy.of(root, source)
         apply_markers(copy, left_out, all_pages, assembly.problems)

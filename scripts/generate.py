@@ -222,8 +222,8 @@ def planned_outputs() -> dict[Path, tuple[Source, str]]:
     signs_source = Source(warning_signs.SIGNS_FILE)
     outputs.update({path: (signs_source, text) for path, text in warning_signs.expected_outputs(references).items()})
     # Each card's heading includes its call to action: the note is an HTML comment, which
-    # the heading keeps out of sight (and out of its accessible name), and the theme still
-    # finds the action by its exact text to put a clinic's numbers in its place.
+    # the heading keeps out of sight (and out of its accessible name). A clinic's copy has
+    # its own calls to action, with its numbers (scripts/assemble_clinic.py).
     for level, action in load_care_card_actions(MKDOCS_FILE).items():
         source = Source(MKDOCS_FILE, f"extra.care_cards.neutral.{level}")
         outputs[contact_file(level)] = (source, source.note(MARKDOWN_COMMENT) + action + "\n")

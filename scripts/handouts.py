@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAPERS = {"A4": "a4", "Letter": "letter"}  # Chromium's paper name -> folder in handouts/
 MAX_SHEETS = 2
 ONE_SHEET_FOLDER = "printables/"  # the diary and the question list: one sheet, to write on
-PATIENT_PAGE_MARK = 'class="print-header"'  # overrides/partials/content.html, on every page
+PATIENT_PAGE_MARK = 'class="print-header"'  # overrides/main.html (content block), on every page
 # The page's title, and the name in its print header: the clinic's, or the guide's.
 TITLE_AND_AUTHOR = """() => [document.title,
     (document.querySelector(".print-header__name")?.textContent || "").replace(/\\s+/g, " ").trim()]"""

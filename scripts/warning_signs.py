@@ -13,7 +13,7 @@ words in a language is a DataError: a translation never silently leaves a sign o
 
 A card keeps the NHS care-card markup the rest of the guide relies on: the level's class,
 the hidden prefix screen readers announce, an h3 heading that includes the level's call
-to action from snippets/contact/ (the theme swaps in a clinic's numbers there), and no
+to action from snippets/contact/ (a clinic's copy has its own, with its numbers), and no
 links. The table lists what is usually normal, then every sign of every card of the topic,
 each with the level of help it needs. A problem in the data file is one
 `data/warning-signs.yml:LINE: ...` message (DataError), never a traceback.

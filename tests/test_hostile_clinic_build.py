@@ -18,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from clinic_settings import check_settings
-from conftest import CLINIC_EXAMPLE, ROOT, build_site, copy_site_sources, load_mkdocs_config
+from conftest import CLINIC_EXAMPLE, ROOT, assemble_clinic, build_site, copy_site_sources, load_mkdocs_config
 from security_headers import inline_hashes, main as write_headers_main, site_settings, theme_code
 from serve_site import read_headers_file
 
@@ -61,7 +61,7 @@ def hostile_clinic(tmp_path_factory) -> tuple[Path, Path]:
     config.write_text(_hostile_settings(), encoding="utf-8")
     assert check_settings(config, root / "docs") == [], "these values are meant to be accepted"
     site = root / "site"
-    result = build_site(site, config)
+    result = build_site(site, assemble_clinic(config))  # as `make build CLINIC=...` builds it
     assert result.returncode == 0, result.stderr
     return config, site
 

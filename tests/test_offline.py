@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from policy import build_environment
-from support import CLINIC_EXAMPLE, DESKTOP, ROOT, VENV_BIN, search_result_links, slim
+from support import CLINIC_EXAMPLE, DESKTOP, ROOT, VENV_BIN, assemble_clinic, search_result_links, slim
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,8 @@ def offline_site(tmp_path_factory):
     """The example clinic's offline copy (`make offline CLINIC=clinics/example.yml`), built once."""
     site = tmp_path_factory.mktemp("offline") / "site-offline"
     env = build_environment(OFFLINE="true")
-    result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(CLINIC_EXAMPLE), "-d", str(site)],
+    config = assemble_clinic(CLINIC_EXAMPLE, tmp_path_factory.mktemp("offline-assembled"))  # as make offline does
+    result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(config), "-d", str(site)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     slim(site)  # as `make offline` does

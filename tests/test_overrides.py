@@ -27,7 +27,7 @@ REPLACEMENTS = {
 # Copies: Material's file with changes, each marked in the copy by a line
 # `{#- instead of Material's: <the line it replaces> -#}` before it and `{#- end #}` after it.
 COPIES = {
-    "partials/content.html": "care cards with a clinic's numbers; an escaped page title (see its comment)",
+    "partials/content.html": "an escaped page title (see its comment)",
     "partials/alternate.html": "the language selector leads to the same page in the other language (see its comment)",
 }
 CHANGE = re.compile(r"\{#- instead of Material's: (.*?) -#\}\n.*?\{#- end #\}(?:\n|\Z)", re.DOTALL)
