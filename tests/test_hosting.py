@@ -284,25 +284,23 @@ def test_materials_storage_script_is_kept_as_it_is_and_wrapped_to_be_storage_saf
 
 
 @pytest.mark.browser
-def test_going_back_restores_the_page_from_the_back_forward_cache(host):
+def test_going_back_restores_the_page_from_the_back_forward_cache(browser, host):
     """With the headers the guide's host sends (no `no-store`, no unload handler in the
     theme), Back shows the page again at once, from the browser's back/forward cache (issue
-    14). Playwright turns that cache off by default; this browser keeps it on."""
-    from playwright.sync_api import sync_playwright
-
+    14). Playwright turns that cache off by default: a second Chromium, from the same
+    Playwright, keeps it on."""
     from chromium import CHROMIUM, CHROMIUM_ARGS
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+    with_cache = browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
                                              ignore_default_args=["--disable-back-forward-cache"])
-        try:
-            page = browser.new_context(viewport=PHONE).new_page()
-            page.goto(host.url + "nerve-pain/warning-signs/", wait_until="load")
-            page.evaluate("window.__restored = false; addEventListener('pageshow', (e) => { window.__restored = e.persisted; })")
-            page.goto(host.url + "glossary/", wait_until="load")
-            page.go_back(wait_until="commit")  # a page restored from the cache fires no load event
-            # Restored: the old page's pageshow sets true. Loaded afresh: a new page, no such value.
-            page.wait_for_function("window.__restored === true || window.__restored === undefined")
-            assert page.evaluate("window.__restored") is True, "Back loaded the page afresh instead of restoring it"
-        finally:
-            browser.close()
+    try:
+        page = with_cache.new_context(viewport=PHONE).new_page()
+        page.goto(host.url + "nerve-pain/warning-signs/", wait_until="load")
+        page.evaluate("window.__restored = false; addEventListener('pageshow', (e) => { window.__restored = e.persisted; })")
+        page.goto(host.url + "glossary/", wait_until="load")
+        page.go_back(wait_until="commit")  # a page restored from the cache fires no load event
+        # Restored: the old page's pageshow sets true. Loaded afresh: a new page, no such value.
+        page.wait_for_function("window.__restored === true || window.__restored === undefined")
+        assert page.evaluate("window.__restored") is True, "Back loaded the page afresh instead of restoring it"
+    finally:
+        with_cache.close()
