@@ -28,7 +28,8 @@ In the copies only (docs/ is never changed):
     navigation's titles and the care cards' clinic lines in US English, and theme.language
     en-US (overrides/partials/languages/en-US.html: <html lang="en-US">, Material's English
     words). The care cards' neutral lines (snippets/contact/) stay as they are: the theme
-    finds them by their exact text to show the clinic's numbers in their place.
+    finds them by their exact text to show the clinic's numbers in their place; so does the
+    list of sources (a source's title is its own, "chartered physiotherapists").
 Care cards have no links (scripts/warning_signs.py), so they reach every kept page whole.
 
 Every line of a copy remembers the file and line it came from (Assembly.origins), so the
@@ -67,7 +68,9 @@ OWN_TITLE = "Our clinic"  # their section in the navigation
 MADE_BY = "made by scripts/assemble_clinic.py"
 STAMP = ".assembled"  # marks a folder this script may empty and write again
 FIGURES = "illustrations"  # in docs/assets/, included as snippets: their words are swapped in a US copy too
-NEUTRAL_LINES = "contact/"  # snippets the theme finds by their exact text (extra.care_cards.neutral)
+# Snippets a US copy keeps as written: the care cards' neutral lines, which the theme finds by
+# their exact text (extra.care_cards.neutral), and the list of sources, whose titles are theirs.
+AS_WRITTEN = ("contact/", "generated/sources.md")
 US_RULE = "styles/NervePain/Terms.yml"  # in a US copy's folder: the checker's terminology rule for it
 
 # [words](target "title"){ attr } but not ![image](...): group 1 the words, group 2 the target.
@@ -450,7 +453,7 @@ def assemble(settings: str, out: Path | None = None, root: Path = ROOT) -> Assem
             known = name in assembly.snippets
             snippet = assembly.snippets.get(name) or Copy.of(root, f"{base}/{name}")
             before = snippet.text
-            if words and not known and not name.startswith(NEUTRAL_LINES) and f"snippets/{name}" not in assembly.replaced:
+            if words and not known and not name.startswith(AS_WRITTEN) and f"snippets/{name}" not in assembly.replaced:
                 in_us_english(snippet, words)
             unlink_left_out(snippet, page, left_out)
             if snippet.text != before or known:

@@ -40,7 +40,7 @@ if str(SCRIPTS_DIR) not in sys.path:
 
 import reviews  # noqa: E402
 import translations  # noqa: E402
-from assemble_clinic import NEUTRAL_LINES, OWN_SECTION, RULE, US_RULE, Assembly, assemble, write  # noqa: E402
+from assemble_clinic import AS_WRITTEN, OWN_SECTION, RULE, US_RULE, Assembly, assemble, write  # noqa: E402
 from checker.cli import summary  # noqa: E402
 from checker.config import Context, NavEntry, load_context, load_term_rule  # noqa: E402
 from checker.engine import run_checks  # noqa: E402
@@ -112,10 +112,11 @@ def about_the_copy_only(assembly: Assembly, item: Finding) -> bool:
 
 
 def us_english_only(item: Finding) -> bool:
-    """In a US copy: the care cards' neutral lines, which the theme replaces with the clinic's
-    (US) lines, and a guide page's description that the longer US words (primary care doctor
-    for GP) take past the length search results show: the page's own words are the guide's."""
-    neutral = item.rule == "terminology" and item.path.startswith(f"snippets/{NEUTRAL_LINES}")
+    """In a US copy: the snippets it keeps as written (the care cards' neutral lines, which the
+    theme replaces with the clinic's US lines, and the list of sources), and a guide page's
+    description that the longer US words (primary care doctor for GP) take past the length
+    search results show: the page's own words are the guide's."""
+    neutral = item.rule == "terminology" and item.path.startswith(tuple(f"snippets/{name}" for name in AS_WRITTEN))
     return neutral or (item.rule == "front-matter" and item.path.startswith("docs/")
                        and item.message.startswith("the description is"))
 

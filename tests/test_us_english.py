@@ -117,11 +117,14 @@ def test_the_us_copy_says_physical_therapist_and_never_physiotherapist(us_site):
     assert "Call 911 or go to the emergency department now if:" in said["nerve-pain/warning-signs/index.html"]
 
 
-def test_addresses_and_code_keep_the_guides_words(us_site):
+def test_addresses_code_and_the_sources_titles_keep_the_guides_words(us_site):
     page = us_site / "nerve-pain" / "working-with-your-physiotherapist" / "index.html"
     assert page.is_file()
     links = [a["href"] for a in soup(us_site / "nerve-pain" / "index.html").select("a[href]")]
     assert "working-with-your-physiotherapist/" in links and "what-a-gp-can-offer/" in links
+    sources = article_text(us_site / "about" / "sources" / "index.html")
+    assert "a prospective survey of chartered physiotherapists" in sources
+    assert "Chartered Society of Physiotherapy" in sources and "Back pain: when to see a GP" in sources
 
 
 def test_the_page_says_it_is_in_us_english(us_site):
