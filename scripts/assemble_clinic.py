@@ -344,6 +344,10 @@ def build_config(root: Path, assembly: Assembly) -> dict[str, Any]:
         config["theme"]["language"] = us_english.LOCALE
         clinic_lines = ((guide.get("extra") or {}).get("care_cards") or {}).get("clinic") or {}
         extra["care_cards"] = {"clinic": {level: us_english.swap_plain(line, words) for level, line in clinic_lines.items()}}
+        settings = yaml.load((root / assembly.settings).read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
+        for key in ("site_name", "site_description"):  # the guide's, unless the clinic wrote its own
+            if key not in settings and isinstance(guide.get(key), str):
+                config[key] = us_english.swap_plain(guide[key], words)
     if assembly.left_out:
         extra["left_out"] = [page_address(page) for page in sorted(assembly.left_out)]  # for the review status table
     if extra:

@@ -131,6 +131,7 @@ def test_the_page_says_it_is_in_us_english(us_site):
     page = soup(us_site / "index.html")
     assert page.html["lang"] == "en-US"
     assert '"inLanguage": "en-US"' in str(page)
+    assert "physical therapy" in soup(us_site / "404.html").select_one('meta[name="description"]')["content"]
     nav = [a.get_text(" ", strip=True) for a in page.select("nav a")]
     assert "Working with your physical therapist" in nav and "What a primary care doctor can offer" in nav
 
