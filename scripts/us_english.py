@@ -36,7 +36,7 @@ TERMS_FILE = "data/terms.yml"
 LOCALE = "en-US"  # the clinic setting's value that asks for this copy
 TERMS_RULE = "NervePain.Terms"  # the rule whose Vale switches mark a deliberate use of the other word
 # A word here starts a sentence: text start, after . ! ? or a line's list, quote, table or heading mark.
-SENTENCE_START = re.compile(r"(?:\A|[.!?][\"')]*|\n[ \t]*(?:[-*+>#|]+|[0-9]+[.)])?|\A(?:title|description):)[ \t\"'*_]*\Z")
+SENTENCE_START = re.compile(r"(?:\A|[.!?][\"')]*|\n[ \t]*(?:[-*+>#|]+|[0-9]+[.)])?|(?:\A|\n)(?:title|description):)[ \t\"'*_]*\Z")
 
 
 class TextSource(SourceFile):
