@@ -25,6 +25,14 @@ In the copies only (docs/ is never changed):
   - each care card's call to action (snippets/contact/<level>-action.md) is the clinic's
     wording (mkdocs.yml extra.care_cards.clinic) with its name and numbers, HTML-escaped:
     the card's heading is raw HTML (markdown="0"), so the text reaches the page as typed.
+  - with `locale: en-US`, the guide's pages and snippets say the US words (scripts/us_english.py,
+    from data/terms.yml): the copy gets its own glossary, tooltips and terminology rule
+    (build/<clinic>/styles/NervePain/Terms.yml, read by scripts/check_clinic.py), the
+    navigation's titles and the care cards' clinic lines in US English, and theme.language
+    en-US (overrides/partials/languages/en-US.html: <html lang="en-US">, Material's English
+    words). The care cards' neutral lines (snippets/contact/) stay as they are: the theme
+    finds them by their exact text to show the clinic's numbers in their place; so does the
+    list of sources (a source's title is its own, "chartered physiotherapists").
 Care cards have no links (scripts/warning_signs.py), so they reach every kept page whole.
 
 Every line of a copy remembers the file and line it came from (Assembly.origins), so the
@@ -57,11 +65,17 @@ if str(SCRIPTS_DIR) not in sys.path:
 from checker.findings import Finding  # noqa: E402
 from clinic_settings import CLINIC_FIELDS, OWN_SECTION, left_out_pages, value_problem  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
+import us_english  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
 OWN_TITLE = "Our clinic"  # their section in the navigation
 MADE_BY = "made by scripts/assemble_clinic.py"
 STAMP = ".assembled"  # marks a folder this script may empty and write again
+FIGURES = "illustrations"  # in docs/assets/, included as snippets: their words are swapped in a US copy too
+# Snippets a US copy does not swap: the care cards' calls to action (the clinic's own, made in
+# US words by care_card_actions) and the list of sources, whose titles are theirs.
+AS_WRITTEN = ("contact/", "generated/sources.md")
+US_RULE = "styles/NervePain/Terms.yml"  # in a US copy's folder: the checker's terminology rule for it
 
 # [words](target "title"){ attr } but not ![image](...): group 1 the words, group 2 the target.
 INLINE_LINK = re.compile(r"(?<!!)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*<?([^()<>\s]*)>?(?:\s+\"[^\"\n]*\")?\s*\)"
@@ -109,6 +123,12 @@ class Assembly:
     pages: dict[str, Copy] = field(default_factory=dict)  # docs-relative -> copy
     snippets: dict[str, Copy] = field(default_factory=dict)  # snippet-relative -> changed copy
     problems: list[Finding] = field(default_factory=list)
+    replaced: dict[str, str] = field(default_factory=dict)  # copy-relative path -> its text in a US copy
+
+    @property
+    def us(self) -> bool:
+        """Whether the copy is in US English (`locale: en-US`)."""
+        return self.clinic.get("locale") == us_english.LOCALE
 
     def origin(self, assembled: str, line: int) -> tuple[str, int]:
         """The file and line an assembled file's line came from (assembled: repository-relative)."""
@@ -267,9 +287,11 @@ def care_card_wording(root: Path) -> dict[str, str]:
     return {str(level): str(text) for level, text in wording.items()}
 
 
-def care_card_actions(root: Path, settings: str, clinic: dict[str, Any], problems: list[Finding]) -> dict[str, Copy]:
+def care_card_actions(root: Path, settings: str, clinic: dict[str, Any], problems: list[Finding],
+                      words: "us_english.Words | None" = None) -> dict[str, Copy]:
     """The clinic's call to action on each level of care card, as the snippet the cards include
-    (contact/<level>-action.md, found in the copy's snippets first). Each value is one the
+    (contact/<level>-action.md, found in the copy's snippets first), in US words when `words`
+    are given (before the clinic's values go in: its name is its own). Each value is one the
     settings check accepts, HTML-escaped: the card heading is raw HTML, not Markdown."""
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -284,6 +306,7 @@ def care_card_actions(root: Path, settings: str, clinic: dict[str, Any], problem
     actions = {}
     for level, wording in care_card_wording(root).items():
         name = f"contact/{level.replace('_', '-')}-action.md"
+        wording = us_english.swap_plain(wording, words) if words else wording
         lines = [note.replace("{level}", level), CARD_FIELD.sub(value, wording), ""]
         actions[name] = Copy(name, lines, [(settings, 1)] * len(lines))
     return actions
@@ -356,11 +379,59 @@ def build_config(root: Path, assembly: Assembly) -> dict[str, Any]:
     gone = {folder: None for folder in topics if left_out_pages([folder], root / "docs") <= assembly.left_out}
     gone |= {OWN_SECTION: None} if assembly.own_pages else {}
     extra: dict[str, Any] = {"medical_topics": gone} if gone else {}
+    if assembly.us:
+        words = us_english.load_words(terms_data(root))
+        config["nav"] = nav_in_us_english(nav, words)
+        config["theme"]["language"] = us_english.LOCALE
+        settings = yaml.load((root / assembly.settings).read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
+        for key in ("site_name", "site_description"):  # the guide's, unless the clinic wrote its own
+            if key not in settings and isinstance(guide.get(key), str):
+                config[key] = us_english.swap_plain(guide[key], words)
     if assembly.left_out:
         extra["left_out"] = [page_address(page) for page in sorted(assembly.left_out)]  # for the review status table
     if extra:
         config["extra"] = extra
     return config
+
+
+def nav_in_us_english(items: list, words: us_english.Words) -> list:
+    """The navigation with its titles in US English (addresses unchanged)."""
+    def title(item):
+        if not isinstance(item, dict):
+            return item
+        name, value = next(iter(item.items()))
+        return {us_english.swap_plain(name, words): nav_in_us_english(value, words) if isinstance(value, list) else value}
+    return [title(item) for item in items]
+
+
+def terms_data(root: Path) -> dict:
+    """data/terms.yml: the source of the US words, glossary and terminology rule."""
+    return yaml.load((root / us_english.TERMS_FILE).read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
+
+
+def us_files(root: Path) -> dict[str, str]:
+    """The files a US copy writes over the guide's: its glossary and tooltips (in
+    snippets/generated/) and its terminology rule, made from data/terms.yml as `make generate`
+    makes the guide's, and the illustrations (docs/assets/illustrations/) with US words, in its
+    snippets folder (searched first)."""
+    import generate  # the guide's renderers
+
+    data = terms_data(root)
+    words = us_english.load_words(data)
+    terms = us_english.us_terms(data, words)
+    note = generate.Source(root / us_english.TERMS_FILE).note
+    glossary = generate.render_glossary(terms)
+    spelled = [{"term": us, "variants": [uk]} for uk, us in (data.get("en_us_words") or {}).items()]
+    # The copy's snippets folder is searched first, so its figures are the ones pages include.
+    figures = {f"snippets/{FIGURES}/{path.name}": us_english.swap_figure(path.name, path.read_text(encoding="utf-8"),
+                                                                          words)
+               for path in sorted((root / "docs" / "assets" / FIGURES).glob("*.svg"))}
+    return figures | {
+        "snippets/generated/glossary.md": us_english.swap_prose("glossary.md", note(generate.MARKDOWN_COMMENT) + glossary,
+                                                                words),
+        "snippets/generated/abbreviations.md": note(generate.MARKDOWN_COMMENT) + generate.render_abbreviations(terms),
+        US_RULE: note(generate.YAML_COMMENT) + generate.render_vale_rule(terms + spelled),
+    }
 
 
 def page_address(page: str) -> str:
@@ -410,22 +481,34 @@ def assemble(settings: str, out: Path | None = None, root: Path = ROOT) -> Assem
     all_pages = guide | set(assembly.own_pages)
     sources = {page: f"docs/{page}" for page in sorted(guide - left_out)} | assembly.own_pages
     bases = snippet_bases(root)
+    words = us_english.load_words(terms_data(root)) if assembly.us else None
+    assembly.replaced = us_files(root) if assembly.us else {}
     if clinic.get("name"):
-        assembly.snippets.update(care_card_actions(root, settings, clinic, assembly.problems))
+        assembly.snippets.update(care_card_actions(root, settings, clinic, assembly.problems, words))
     for page, source in sources.items():
         copy = Copy.of(root, source)
         apply_markers(copy, left_out, all_pages, assembly.problems)
         if page in assembly.own_pages:
             fill_placeholders(copy, clinic, assembly.problems)
+        elif words:  # the guide's words; the clinic writes its own pages in its own words
+            in_us_english(copy, words)
         unlink_left_out(copy, page, left_out)
         assembly.pages[page] = copy
         for base, name in included_snippets(root, copy.text, bases):
+            known = name in assembly.snippets
             snippet = assembly.snippets.get(name) or Copy.of(root, f"{base}/{name}")
             before = snippet.text
+            if words and not known and not name.startswith(AS_WRITTEN) and f"snippets/{name}" not in assembly.replaced:
+                in_us_english(snippet, words)
             unlink_left_out(snippet, page, left_out)
-            if snippet.text != before or name in assembly.snippets:
+            if snippet.text != before or known:
                 assembly.snippets[name] = snippet
     return assembly
+
+
+def in_us_english(copy: Copy, words: us_english.Words) -> None:
+    """The copy's prose in US English (each line stays where it was)."""
+    copy.lines = us_english.swap_prose(copy.source, copy.text, words).split("\n")
 
 
 def copy_files(source: Path, target: Path, wanted) -> None:
@@ -442,7 +525,7 @@ def write(assembly: Assembly) -> Path:
     out, root = assembly.out, assembly.root
     if out.exists() and any(out.iterdir()) and not (out / STAMP).is_file():
         raise FileExistsError(f"{out} exists and was not made by this script: move it away, or choose --out")
-    for part in ("docs", "snippets"):
+    for part in ("docs", "snippets", Path(US_RULE).parts[0]):
         shutil.rmtree(out / part, ignore_errors=True)
     (out / "docs").mkdir(parents=True)
     (out / STAMP).write_text(f"{MADE_BY} from {assembly.settings}; emptied and written again on each run\n",
@@ -456,6 +539,9 @@ def write(assembly: Assembly) -> Path:
             target = out / folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(copy.text, encoding="utf-8")
+    for relative, text in assembly.replaced.items():
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out / relative).write_text(text, encoding="utf-8")
     config = build_config(root, assembly)
     text = (f"# The build of {assembly.settings}, {MADE_BY}; do not edit (it is written again on every build).\n"
             + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000)

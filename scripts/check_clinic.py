@@ -40,9 +40,9 @@ if str(SCRIPTS_DIR) not in sys.path:
 
 import reviews  # noqa: E402
 import translations  # noqa: E402
-from assemble_clinic import OWN_SECTION, RULE, Assembly, assemble, write  # noqa: E402
+from assemble_clinic import AS_WRITTEN, OWN_SECTION, RULE, US_RULE, Assembly, assemble, write  # noqa: E402
 from checker.cli import summary  # noqa: E402
-from checker.config import Context, NavEntry, load_context  # noqa: E402
+from checker.config import Context, NavEntry, load_context, load_term_rule  # noqa: E402
 from checker.engine import run_checks  # noqa: E402
 from checker.findings import FORMATS, ConfigError, Finding, deduplicate, format_findings, rule_link  # noqa: E402
 from checker.rules.links import check_link  # noqa: E402
@@ -68,7 +68,8 @@ def link(rule: str) -> str:
 
 def clinic_context(assembly: Assembly, today: dt.date | None) -> Context:
     """The checker's context for the assembled copy: its docs and snippets, its navigation, the
-    clinic's own web site allowed on its pages, and its own pages reached from the navigation."""
+    clinic's own web site allowed on its pages, and its own pages reached from the navigation;
+    a US English copy's words from its own terminology rule (US words in, UK words out)."""
     root = assembly.root
     context = load_context(root, today)
     out = assembly.out.relative_to(root).as_posix()
@@ -86,7 +87,8 @@ def clinic_context(assembly: Assembly, today: dt.date | None) -> Context:
     hosts = {urlsplit(value).hostname for key in ("website", "booking_url")
              if isinstance(value := assembly.clinic.get(key), str)} - {None}
     domains = dataclasses.replace(context.domains, allowed=context.domains.allowed | frozenset(hosts))
-    return dataclasses.replace(context, config=config, settings=settings, domains=domains)
+    terms = load_term_rule(root, f"{out}/{US_RULE}") if assembly.us else context.terms
+    return dataclasses.replace(context, config=config, settings=settings, domains=domains, terms=terms)
 
 
 def original(assembly: Assembly, item: Finding) -> Finding:
@@ -104,7 +106,19 @@ def about_the_copy_only(assembly: Assembly, item: Finding) -> bool:
         return True
     if translated(assembly.root, item):
         return True
+    if assembly.us and us_english_only(item):
+        return True
     return item.rule == "review-record" and any(f"docs/{page}" in item.message for page in assembly.left_out)
+
+
+def us_english_only(item: Finding) -> bool:
+    """In a US copy: the snippets it keeps as written (the care cards' neutral lines, which the
+    theme replaces with the clinic's US lines, and the list of sources), and a guide page's
+    description that the longer US words (primary care doctor for GP) take past the length
+    search results show: the page's own words are the guide's."""
+    neutral = item.rule == "terminology" and item.path.startswith(tuple(f"snippets/{name}" for name in AS_WRITTEN))
+    return neutral or (item.rule == "front-matter" and item.path.startswith("docs/")
+                       and item.message.startswith("the description is"))
 
 
 def translated(root: Path, item: Finding) -> bool:

@@ -77,11 +77,12 @@ BOOL_TAG = "tag:yaml.org,2002:bool"
 class Field:
     """One setting: what kind of value it takes, how long it may be, and an example."""
 
-    kind: str  # flag (true or false), text, plain (printed by the theme as it is), phone, email, https, colour, site_url, logo, path; lists: origins, paths, pages (LIST_KINDS)
+    kind: str  # flag (true or false), choice (one of `choices`), text, plain (printed by the theme as it is), phone, email, https, colour, site_url, logo, path; lists: origins, paths, pages (LIST_KINDS)
     limit: int
     example: str
     meaning: str = ""
     required: bool = False
+    choices: tuple[str, ...] = ()  # kind "choice": the values it may take, the first the default
 
 
 # Every field of extra.clinic the theme reads.
@@ -102,6 +103,8 @@ CLINIC_FIELDS: dict[str, Field] = {
     "require_local_approval": Field("flag", 5, "true", "true: the build stops while a page lacks the clinic's current approval"),
     # Read by scripts/assemble_clinic.py: sections (folders of docs/) or pages the clinic's copy leaves out.
     "leave_out": Field("pages", 100, "dry-needling", "sections or pages of the guide your copy leaves out"),
+    # Read by scripts/assemble_clinic.py: en-US makes a US English copy (scripts/us_english.py).
+    "locale": Field("choice", 5, "en-US", "the guide's English: en-GB (the default) or en-US", choices=("en-GB", "en-US")),
 }
 
 # The top-level settings a clinic file may hold (theme and extra are read below).
@@ -266,6 +269,15 @@ def value_problem(kind: str, value: str) -> str | None:
     return None
 
 
+def choice_problem(value: str, field: Field) -> str | None:
+    """A setting that takes one of a few values (locale)."""
+    if value in field.choices:
+        return None
+    guess = difflib.get_close_matches(value.strip(), field.choices, n=1, cutoff=0.3)
+    hint = f"; did you mean {guess[0]}?" if guess else ""
+    return f"write one of {' or '.join(field.choices)} (got {shown(value)!r}){hint}"
+
+
 def colour_problem(colour: str) -> str | None:
     if not COLOUR.fullmatch(colour):
         return f'write the brand colour as #rrggbb in quotes, for example "#00594f" (got {shown(colour)!r})'
@@ -423,7 +435,8 @@ def check_value(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, l
         if value != wanted:
             found.append((key_node, rule_for(field), f"{name}: write `{name}: {wanted}`: {field.meaning}"))
         return
-    problem = logo_problem(value, folders) if field.kind == "logo" else value_problem(field.kind, value)
+    problem = (logo_problem(value, folders) if field.kind == "logo" else choice_problem(value, field)
+               if field.kind == "choice" else value_problem(field.kind, value))
     if problem:
         found.append((key_node, rule_for(field), f"{name}: {problem}"))
 
