@@ -12,6 +12,7 @@ from collections import Counter
 import posixpath
 import re
 import shutil
+import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,7 +20,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, build_site, copy_site_sources
+from assemble_clinic import care_card_actions
+from conftest import ROOT, VENV_BIN, build_site, copy_site_sources
+from policy import build_environment
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import readability  # noqa: E402
@@ -238,7 +241,8 @@ def test_the_repository_has_no_stale_or_missing_translation():
 
 def test_a_stale_translation_shows_a_notice_and_a_clinics_numbers_fill_the_spanish_cards(changed_copy, tmp_path):
     """One build of the changed copy, as a clinic's Spanish copy: the stale page says so and
-    links to the English; the cards carry the clinic's numbers in the Spanish wording."""
+    links to the English; the cards carry the clinic's numbers in the Spanish wording. (Clinic
+    copies are English only for now; the calls to action are made as an English copy's are.)"""
     (changed_copy / "docs-es" / "about" / "privacy.md").write_bytes((ROOT / "docs-es" / "about" / "privacy.md").read_bytes())
     (changed_copy / translations.STATE_FILE).write_text(
         translations.render_state(translations.reviews.open_site(changed_copy)), encoding="utf-8")
@@ -246,7 +250,17 @@ def test_a_stale_translation_shows_a_notice_and_a_clinics_numbers_fill_the_spani
     clinic.write_text("INHERIT: mkdocs.es.yml\nextra:\n  clinic:\n    name: Clínica Ribera\n    phone: 555 0123\n"
                       "    emergency_number: '112'\n    urgent_line_name: la línea de salud\n"
                       "    urgent_line_number: '061'\n", encoding="utf-8")
-    result = build_site(tmp_path / "es", clinic)
+    # A clinic's calls to action, as scripts/assemble_clinic.py writes them into a clinic's copy
+    # (in Spanish from mkdocs.es.yml), in the snippets the Spanish build searches first.
+    numbers = yaml.safe_load(clinic.read_text(encoding="utf-8").replace("INHERIT:", "inherit:"))["extra"]["clinic"]
+    problems: list = []
+    for name, action in care_card_actions(changed_copy, "clinic.es.yml", numbers, problems,
+                                          config_file="mkdocs.es.yml").items():
+        (changed_copy / "snippets" / "es" / name).write_text(action.text, encoding="utf-8")
+    assert not problems, problems
+    # Snippet folders are found from where the builder runs: here, the changed copy.
+    result = subprocess.run([str(VENV_BIN / "mkdocs"), "build", "--strict", "-f", str(clinic), "-d", str(tmp_path / "es")],
+                            cwd=changed_copy, capture_output=True, text=True, env=build_environment(), timeout=300)
     assert result.returncode == 0, result.stderr
     stale = (tmp_path / "es" / "nerve-pain" / "causes" / "index.html").read_text(encoding="utf-8")
     notice = re.search(r'<div class="admonition warning translation-stale"[^>]*>(.*?)</div>', stale, re.DOTALL)
