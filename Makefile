@@ -143,11 +143,16 @@ serve: review-state check clinic-check
 
 # The tiers (ARCHITECTURE.md, "Tests"): `make test` runs everything, as CI does (.ci/run);
 # `make test-fast` everything that opens no browser (builds included): about 150 s of CPU.
+# Tests run in TEST_JOBS processes (pytest-xdist), each test file whole in one of them, so
+# a file's shared build and browser are made once. TEST_JOBS=0 runs them in this process.
+TEST_JOBS ?= 2
+PYTEST := $(PY) -m pytest $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
+
 test: $(VENV)/.test
-	$(PY) -m pytest
+	$(PYTEST)
 
 test-fast: $(VENV)/.test
-	$(PY) -m pytest -m "not browser"
+	$(PYTEST) -m "not browser"
 
 # The values reach the script through the environment ("$$TITLE"), so quotes and
 # apostrophes in a title are safe. SECTION, NAV_TITLE and DESCRIPTION are optional.

@@ -60,6 +60,17 @@ def recipe(target: str) -> str:
     return makefile.split(f"\n{target}:", 1)[1].split("\n\n", 1)[0]
 
 
+def dry_run(target: str, *arguments: str) -> str:
+    """The command `make <target>` would run (make -n), with the virtual environment taken as made."""
+    venv = VENV_BIN.parent
+    done = subprocess.run(["make", "-n", "-s", "-C", str(ROOT), f"VENV={venv}", f"--old-file={venv}/.test",
+                           f"--old-file={venv}/.site", target, *arguments], capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
 def test_make_test_fast_leaves_out_the_browser_tests_and_make_test_runs_everything():
-    assert 'pytest -m "not browser"' in recipe("test-fast")
-    assert "pytest" in recipe("test") and " -m " not in recipe("test").replace("-m pytest", "")
+    fast, everything = dry_run("test-fast"), dry_run("test")
+    assert fast.endswith('-m "not browser"') and "-m pytest" in fast
+    assert "-m pytest" in everything and " -m " not in everything.replace("-m pytest", "")
+    assert "-n 2 --dist loadfile" in everything, "two processes by default (CI has two cores), a file in one"
+    assert "-n " not in dry_run("test", "TEST_JOBS=0"), "TEST_JOBS=0 runs the tests in one process"
