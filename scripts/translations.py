@@ -55,7 +55,7 @@ import readability  # noqa: E402
 import reviews  # noqa: E402
 from atomic_file import write_atomically  # noqa: E402
 from checker.markdown import SourceFile  # noqa: E402
-from yaml_tags import RefusedYaml, TagIgnoringLoader, load_checked  # noqa: E402
+from yaml_tags import FastTagIgnoringLoader, RefusedYaml, load_checked  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
 STATE_FILE = "overrides/generated/translation-sources.html"
@@ -90,7 +90,7 @@ class TranslationError(Exception):
 
 def _yaml(root: Path, relative: str) -> dict:
     try:
-        data = load_checked((root / relative).read_text(encoding="utf-8"), TagIgnoringLoader)
+        data = load_checked((root / relative).read_text(encoding="utf-8"), FastTagIgnoringLoader)
     except OSError as error:
         raise TranslationError(f"{relative}: cannot read it: {error.strerror or error}") from None
     except RefusedYaml as error:
