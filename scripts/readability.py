@@ -21,7 +21,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import textstat
 
 SCRIPTS_DIR = Path(__file__).resolve().parent
 if str(SCRIPTS_DIR) not in sys.path:
@@ -139,12 +138,21 @@ def prose_text(markdown: str) -> str:
     return " ".join(block if SENTENCE_END.search(block) else block + "." for block in prose_blocks(markdown))
 
 
+def measures():
+    """textstat, imported where a page is measured: the import costs about 0.4 s (it loads
+    pkg_resources), and the checker measures pages in a forked process of its own, so its
+    main process, checking links meanwhile, never pays for it."""
+    import textstat
+
+    return textstat
+
+
 def page_grade(markdown: str, snippets_dir: Path | Sequence[Path] = SNIPPETS_DIR) -> float:
     """Flesch-Kincaid grade of a page's prose, with its snippets included."""
     text = prose_text(expand_snippets(markdown, snippets_dir))
     if len(text.split()) < 10:
         return 0.0
-    return round(float(textstat.flesch_kincaid_grade(text)), 1)
+    return round(float(measures().flesch_kincaid_grade(text)), 1)
 
 
 # Fernandez-Huerta reading ease of Spanish pages: 70 or more is "fairly easy" (issue 17).
@@ -157,6 +165,7 @@ def page_reading_ease(markdown: str, snippet_dirs: Sequence[Path] = SPANISH_SNIP
     text = prose_text(expand_snippets(markdown, snippet_dirs))
     if len(text.split()) < 10:
         return 100.0
+    textstat = measures()
     textstat.set_lang("es")
     try:
         return round(float(textstat.fernandez_huerta(text)), 1)
