@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from checker.markdown import FRONT_MATTER  # the checker's own reading of where front matter ends
 from yaml_tags import FAST_SAFE_LOADER  # libyaml when PyYAML has it: the same nodes, much faster
 
 FIELD = "codes"
@@ -106,7 +107,7 @@ CODES_KEY = re.compile(rf"^{FIELD}[ \t]*:", re.MULTILINE)
 
 def _front_matter_node(text: str) -> tuple[yaml.Node | None, int]:
     """The front matter as a YAML node tree, and the line (0-based) it starts on."""
-    match = re.match(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.DOTALL)
+    match = FRONT_MATTER.match(text)
     if not match or not CODES_KEY.search(match.group(1) or ""):
         return None, 0  # no `codes:` (most pages): nothing to read
     try:
