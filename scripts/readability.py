@@ -48,7 +48,8 @@ LINK_DEF = re.compile(r"^[ \t]*\[[^\]\n]+\]:[ \t]*+(?:\n[ \t]*+)?\S.*$", re.MULT
 ADMONITION = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s+[\w-]+(?:\s+"([^"]*)")?\s*$')
 BLOCK_MARK = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+(?:\[[ xX]\]\s+)?|\d+[.)]\s+|>\s?)")
 TABLE_CELL_RULE = re.compile(r":?-{3,}:?")
-SENTENCE_END = re.compile(r"[.!?:;]$")
+SENTENCE_ENDS = (".", "!", "?", ":", ";")
+EMPHASIS = re.compile(r"[*_`]+")
 
 
 def is_table_rule(line: str) -> bool:
@@ -80,14 +81,18 @@ def normalised(text: str) -> str:
 
 
 def inline_text(line: str) -> str:
-    """The words of one line of Markdown, without markup."""
-    line = IMAGE.sub(r"\1", line)
-    line = LINK.sub(r"\1", line)
-    line = REFERENCE_LINK.sub(r"\1", line)
-    line = AUTOLINK.sub("", line)
-    line = HTML_TAG.sub(" ", line)
-    line = ATTR_LIST.sub("", line)
-    line = re.sub(r"[*_`]+", "", line)
+    """The words of one line of Markdown, without markup. (Each pattern runs only when its
+    first character is on the line: most lines are plain words, and a big site has many.)"""
+    if "[" in line:
+        line = IMAGE.sub(r"\1", line)
+        line = LINK.sub(r"\1", line)
+        line = REFERENCE_LINK.sub(r"\1", line)
+    if "<" in line:
+        line = AUTOLINK.sub("", line)
+        line = HTML_TAG.sub(" ", line)
+    if "{" in line:
+        line = ATTR_LIST.sub("", line)
+    line = EMPHASIS.sub("", line)
     return " ".join(line.split())
 
 
@@ -135,7 +140,7 @@ def prose_blocks(markdown: str) -> list[str]:
 
 def prose_text(markdown: str) -> str:
     """The page as plain sentences, each block ending with a full stop."""
-    return " ".join(block if SENTENCE_END.search(block) else block + "." for block in prose_blocks(markdown))
+    return " ".join(block if block.endswith(SENTENCE_ENDS) else block + "." for block in prose_blocks(markdown))
 
 
 def measures():
