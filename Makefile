@@ -17,11 +17,13 @@ CLINIC ?=
 CONFIG := $(if $(CLINIC),build/$(basename $(notdir $(CLINIC)))/mkdocs.yml,mkdocs.yml)
 # Where `make build` writes the site (`make build-all` sets it to sites/<clinic>).
 SITE ?= site
-# The guide's other languages (mkdocs.<lang>.yml, listed in mkdocs.yml extra.alternate), each
-# built into site/<lang>/ after the English. A clinic's copy is English only for now
-# (overrides/partials/languages.html then offers no language selector).
-LANGUAGES := $(if $(CLINIC),,es)
-BUILD_LANGUAGES = $(foreach lang,$(LANGUAGES),$(2) $(BIN)/mkdocs build --strict -f mkdocs.$(lang).yml -d $(abspath $(1))/$(lang) &&) true
+# The languages built besides English, each into <site>/<lang>/ after the English: the guide's
+# (mkdocs.yml extra.alternate, each from mkdocs.<lang>.yml), or a clinic's `languages` setting
+# (each from build/<clinic>/<lang>/mkdocs.yml, assembled by clinic-check). scripts/languages.py
+# reads them; `=`, so it runs only when a recipe needs them, after clinic-check.
+LANGUAGES = $(shell $(PY) scripts/languages.py $(CLINIC))
+LANGUAGE_CONFIG = $(if $(CLINIC),$(dir $(CONFIG))$(1)/mkdocs.yml,mkdocs.$(1).yml)
+BUILD_LANGUAGES = $(foreach lang,$(LANGUAGES),$(2) $(BIN)/mkdocs build --strict -f $(call LANGUAGE_CONFIG,$(lang)) -d $(abspath $(1))/$(lang) &&) true
 
 .PHONY: help serve build offline zensical preview check clinic-check generate review-state test bench bench-web clean \
 	test-fast new-page sign-off review-report site-build build-all handouts bench-clinics
@@ -128,7 +130,7 @@ offline: review-state check clinic-check
 zensical: $(VENV)/.test review-state clinic-check
 	$(PY) scripts/zensical_config.py $(CONFIG) --site-dir site-zensical > .zensical.yml
 	$(BIN)/zensical build --strict -f .zensical.yml
-	$(foreach lang,$(LANGUAGES),$(PY) scripts/zensical_config.py mkdocs.$(lang).yml --site-dir site-zensical/$(lang) > .zensical.yml && $(BIN)/zensical build --strict -f .zensical.yml &&) true
+	$(foreach lang,$(LANGUAGES),$(PY) scripts/zensical_config.py $(call LANGUAGE_CONFIG,$(lang)) --site-dir site-zensical/$(lang) > .zensical.yml && $(BIN)/zensical build --strict -f .zensical.yml &&) true
 	$(PY) scripts/content_api.py site-zensical --config $(CONFIG)
 	$(PY) scripts/slim_css.py site-zensical
 	$(PY) scripts/slim_html.py site-zensical

@@ -63,7 +63,8 @@ if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
 
 from checker.findings import Finding  # noqa: E402
-from clinic_settings import CLINIC_FIELDS, OWN_SECTION, left_out_pages, value_problem  # noqa: E402
+from clinic_settings import CLINIC_FIELDS, ENGLISH, OWN_SECTION, clinic_languages, left_out_pages, value_problem  # noqa: E402
+from translations import Language, TranslationError, languages as translated_languages  # noqa: E402
 from yaml_tags import TagIgnoringLoader  # noqa: E402
 import us_english  # noqa: E402
 
@@ -88,6 +89,8 @@ END_IF = re.compile(r"^[ \t]*<!--[ \t]*end if[ \t]*-->[ \t]*$")
 PLACEHOLDER = re.compile(r"\{clinic\.([A-Za-z_]+)\}")
 TEXT_FIELDS = ("text", "phone", "email", "https")  # fields a page may show
 RULE = "clinic-copy"  # the checker's rule for these problems (scripts/check_clinic.py)
+# The English copy's sources; each other language's come from scripts/translations.py (mkdocs.<code>.yml).
+ENGLISH_SOURCES = Language(ENGLISH, "English", "mkdocs.yml", "docs")
 
 
 def problem(path: str, line: int, column: int, message: str) -> Finding:
@@ -124,11 +127,16 @@ class Assembly:
     snippets: dict[str, Copy] = field(default_factory=dict)  # snippet-relative -> changed copy
     problems: list[Finding] = field(default_factory=list)
     replaced: dict[str, str] = field(default_factory=dict)  # copy-relative path -> its text in a US copy
+    language: Language = ENGLISH_SOURCES  # the English copy (build/<clinic>/), or another (build/<clinic>/<code>/)
+
+    @property
+    def english(self) -> bool:
+        return self.language.code == ENGLISH
 
     @property
     def us(self) -> bool:
-        """Whether the copy is in US English (`locale: en-US`)."""
-        return self.clinic.get("locale") == us_english.LOCALE
+        """Whether the copy is in US English (`locale: en-US`): its English pages only."""
+        return self.english and self.clinic.get("locale") == us_english.LOCALE
 
     def origin(self, assembled: str, line: int) -> tuple[str, int]:
         """The file and line an assembled file's line came from (assembled: repository-relative)."""
@@ -143,15 +151,20 @@ class Assembly:
             if name.startswith(prefix + OWN_SECTION + "/") and folder == "docs":
                 return f"{clinic_folder(self.settings)}/docs/{name[len(prefix + OWN_SECTION) + 1:]}", line
             if name.startswith(prefix):
-                return f"{folder}/{name[len(prefix):]}", line
+                return f"{self.language.docs if folder == 'docs' else folder}/{name[len(prefix):]}", line
         return assembled, line
 
 
 # ---------------------------------------------------------------- reading the clinic
 
-def read_clinic(root: Path, settings: str) -> dict[str, Any]:
+def read_settings(root: Path, settings: str) -> dict[str, Any]:
+    """The whole settings file (checked by scripts/clinic_settings.py before any build reads it)."""
     data = yaml.load((root / settings).read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
-    clinic = (data.get("extra") or {}).get("clinic") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def read_clinic(root: Path, settings: str) -> dict[str, Any]:
+    clinic = (read_settings(root, settings).get("extra") or {}).get("clinic")
     return clinic if isinstance(clinic, dict) else {}
 
 
@@ -303,7 +316,7 @@ def care_card_actions(root: Path, settings: str, clinic: dict[str, Any], problem
             return match.group(0)
         return html.escape(" ".join(setting.split()), quote=False)
 
-    note = f"<!-- The clinic's {{level}} call to action, {MADE_BY} from mkdocs.yml extra.care_cards.clinic. -->"
+    note = f"<!-- The clinic's {{level}} call to action, {MADE_BY} from {config_file} extra.care_cards.clinic. -->"
     actions = {}
     for level, wording in care_card_wording(root, config_file).items():
         name = f"contact/{level.replace('_', '-')}-action.md"
@@ -315,9 +328,9 @@ def care_card_actions(root: Path, settings: str, clinic: dict[str, Any], problem
 
 # ---------------------------------------------------------------- snippets
 
-def snippet_bases(root: Path) -> list[str]:
-    """The snippet folders of mkdocs.yml (pymdownx.snippets base_path), in order."""
-    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
+def snippet_bases(root: Path, config_file: str = "mkdocs.yml") -> list[str]:
+    """The snippet folders of mkdocs.yml or a language's config (pymdownx.snippets base_path), in order."""
+    config = yaml.load((root / config_file).read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
     for extension in config.get("markdown_extensions") or []:
         if isinstance(extension, dict) and "pymdownx.snippets" in extension:
             base = (extension["pymdownx.snippets"] or {}).get("base_path", ["."])
@@ -360,18 +373,20 @@ def nav_without(items: list, left_out: set[str]) -> list:
 
 
 def build_config(root: Path, assembly: Assembly) -> dict[str, Any]:
-    """What build/<clinic>/mkdocs.yml says on top of the clinic's settings file."""
-    out = assembly.out
-    guide = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=TagIgnoringLoader)
+    """What build/<clinic>/mkdocs.yml says on top of the clinic's settings file; or, for another
+    language, what build/<clinic>/<code>/mkdocs.yml says on top of the guide's mkdocs.<code>.yml
+    (a file INHERITs one file only): the clinic's values that the settings check passed."""
+    out, language = assembly.out, assembly.language
+    guide = yaml.load((root / language.config).read_text(encoding="utf-8"), Loader=TagIgnoringLoader)
     nav = nav_without(guide["nav"], assembly.left_out)
     if assembly.own_pages:
         nav.insert(1, {OWN_TITLE: list(assembly.own_pages)})
     back = lambda path: os.path.relpath(root / path, out)  # noqa: E731
     config: dict[str, Any] = {
-        "INHERIT": back(assembly.settings),
+        "INHERIT": back(assembly.settings if assembly.english else language.config),
         "docs_dir": "docs",
         "theme": {"custom_dir": back("overrides")},
-        "watch": [back(folder) for folder in ("docs", "snippets", "data", clinic_folder(assembly.settings))
+        "watch": [back(folder) for folder in (language.docs, "snippets", "data", clinic_folder(assembly.settings))
                   if (root / folder).is_dir()],
         "nav": nav,
     }
@@ -380,6 +395,12 @@ def build_config(root: Path, assembly: Assembly) -> dict[str, Any]:
     gone = {folder: None for folder in topics if left_out_pages([folder], root / "docs") <= assembly.left_out}
     gone |= {OWN_SECTION: None} if assembly.own_pages else {}
     extra: dict[str, Any] = {"medical_topics": gone} if gone else {}
+    extra |= languages_config(guide, assembly)
+    if not assembly.english:
+        site_url, logo = clinic_values(root, assembly)
+        config |= {"site_url": site_url} if site_url else {}
+        config["theme"] |= {"logo": logo} if logo else {}
+        extra["clinic"] = assembly.clinic
     if assembly.us:
         words = us_english.load_words(terms_data(root))
         config["nav"] = nav_in_us_english(nav, words)
@@ -393,6 +414,37 @@ def build_config(root: Path, assembly: Assembly) -> dict[str, Any]:
     if extra:
         config["extra"] = extra
     return config
+
+
+def languages_config(guide: dict[str, Any], assembly: Assembly) -> dict[str, Any]:
+    """The copy's languages: the language selector (extra.alternate) with the clinic's languages
+    only, so a copy in English only offers none (overrides/partials/languages.html); and the
+    addresses whose pages are in this language only (extra.untranslated: the clinic's own
+    pages), where neither the selector nor the sitemap offers another language."""
+    chosen = clinic_languages(assembly.clinic)
+    alternate = [entry for entry in (guide.get("extra") or {}).get("alternate") or []
+                 if isinstance(entry, dict) and entry.get("lang") in chosen]
+    untranslated = {"untranslated": [OWN_SECTION + "/"]} if assembly.own_pages and len(alternate) > 1 else {}
+    return {"alternate": alternate} | untranslated
+
+
+def clinic_values(root: Path, assembly: Assembly) -> tuple[str | None, str | None]:
+    """What a language's copy takes from the clinic's file besides extra.clinic: its public
+    address, with the language's folder, and its logo (copied into the copy by write()). The
+    site's name and description are the language's own: the clinic's are written in English."""
+    settings = read_settings(root, assembly.settings)
+    site_url, logo = settings.get("site_url"), (settings.get("theme") or {}).get("logo")
+    return (f"{site_url}{assembly.language.code}/" if isinstance(site_url, str) and site_url else None,
+            logo if isinstance(logo, str) else None)
+
+
+def logo_source(root: Path, settings: str) -> str | None:
+    """The clinic's logo file, repository-relative: in docs/, or in its own folder (our-clinic/...)."""
+    logo = (read_settings(root, settings).get("theme") or {}).get("logo")
+    if not isinstance(logo, str):
+        return None
+    own = logo.removeprefix(OWN_SECTION + "/")
+    return f"{clinic_folder(settings)}/docs/{own}" if own != logo else f"docs/{logo}"
 
 
 def nav_in_us_english(items: list, words: us_english.Words) -> list:
@@ -441,34 +493,42 @@ def page_address(page: str) -> str:
     return stem[: -len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
 
 
-def snippets_config(root: Path, out: Path) -> str:
-    """markdown_extensions of mkdocs.yml, as text, with this folder's snippets searched first.
-    Copied line for line, so !ENV tags and comments stay as mkdocs.yml has them. Snippet
-    folders are read from where the builder runs, so this one is written as an absolute path."""
-    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+def snippets_config(root: Path, out: Path, config_file: str = "mkdocs.yml") -> str:
+    """markdown_extensions of mkdocs.yml (or a language's config), as text, with this folder's
+    snippets searched first. Copied line for line, so !ENV tags and comments stay as the file
+    has them. Snippet folders are read from where the builder runs, so this one is written as
+    an absolute path."""
+    text = (root / config_file).read_text(encoding="utf-8")
     block = re.search(r"^markdown_extensions:\n(?:(?:[ \t].*)?\n)+", text, re.MULTILINE)
     if not block:
-        raise ValueError("mkdocs.yml has no markdown_extensions")
+        raise ValueError(f"{config_file} has no markdown_extensions")
     first = json.dumps((out / "snippets").as_posix())
     changed, count = re.subn(r"(base_path:[ \t]*\[)", lambda m: f"{m.group(1)}{first}, ", block.group(0), count=1)
     if count != 1:
-        raise ValueError("mkdocs.yml: write pymdownx.snippets base_path as a list in brackets, [snippets, docs/assets], "
-                         "so the clinic's copy can put its own snippets first")
+        raise ValueError(f"{config_file}: write pymdownx.snippets base_path as a list in brackets, [snippets, "
+                         "docs/assets], so the clinic's copy can put its own snippets first")
     return changed
 
 
 # ---------------------------------------------------------------- assembling
 
-def assemble(settings: str, out: Path | None = None, root: Path = ROOT) -> Assembly:
-    """The clinic's copy in memory (nothing written): pages, changed snippets, problems."""
+def assemble(settings: str, out: Path | None = None, root: Path = ROOT,
+             language: Language = ENGLISH_SOURCES) -> Assembly:
+    """The clinic's copy in one language in memory (nothing written): pages, changed snippets,
+    problems. The English copy holds the clinic's own pages (written in English); another
+    language's copy holds the guide's pages in that language (its config's docs_dir), the same
+    leave-outs, and its care cards' wording (its config's extra.care_cards.clinic)."""
     folder = clinic_folder(settings)
     clinic = read_clinic(root, settings)
     entries = clinic.get("leave_out") or []
     docs = root / "docs"
     left_out = left_out_pages([entry for entry in entries if isinstance(entry, str)], docs)
-    assembly = Assembly(root, settings, (out or root / "build" / Path(folder).name).resolve(), clinic, left_out,
-                        own_pages(root, settings))
+    english = language.code == ENGLISH
+    assembly = Assembly(root, settings, (out or default_out(root, settings, language)).resolve(), clinic, left_out,
+                        own_pages(root, settings) if english else {}, language=language)
     guide = {path.relative_to(docs).as_posix() for path in docs.rglob("*.md") if path.is_file()}
+    translated = root / language.docs
+    written = {path.relative_to(translated).as_posix() for path in translated.rglob("*.md") if path.is_file()}
     clash = guide & set(assembly.own_pages)
     for page in sorted(clash):
         assembly.problems.append(problem(assembly.own_pages[page], 1, 1, f"the guide already has docs/{page}: "
@@ -480,12 +540,12 @@ def assemble(settings: str, out: Path | None = None, root: Path = ROOT) -> Assem
                                              f"put your pages in {folder}/docs/ itself, not in a folder inside it: "
                                              "your copy shows them in one section, Our clinic"))
     all_pages = guide | set(assembly.own_pages)
-    sources = {page: f"docs/{page}" for page in sorted(guide - left_out)} | assembly.own_pages
-    bases = snippet_bases(root)
+    sources = {page: f"{language.docs}/{page}" for page in sorted(written - left_out)} | assembly.own_pages
+    bases = snippet_bases(root, language.config)
     words = us_english.load_words(terms_data(root)) if assembly.us else None
     assembly.replaced = us_files(root) if assembly.us else {}
     if clinic.get("name"):
-        assembly.snippets.update(care_card_actions(root, settings, clinic, assembly.problems, words))
+        assembly.snippets.update(care_card_actions(root, settings, clinic, assembly.problems, words, language.config))
     for page, source in sources.items():
         copy = Copy.of(root, source)
         apply_markers(copy, left_out, all_pages, assembly.problems)
@@ -505,6 +565,26 @@ def assemble(settings: str, out: Path | None = None, root: Path = ROOT) -> Assem
             if snippet.text != before or known:
                 assembly.snippets[name] = snippet
     return assembly
+
+
+def default_out(root: Path, settings: str, language: Language = ENGLISH_SOURCES) -> Path:
+    """build/<clinic>/ for the English copy, build/<clinic>/<code>/ for another language's."""
+    out = root / "build" / Path(clinic_folder(settings)).name
+    return out if language.code == ENGLISH else out / language.code
+
+
+def other_languages(root: Path, clinic: dict[str, Any]) -> list[Language]:
+    """The languages besides English the clinic's copy is built in (its `languages` setting)."""
+    chosen = clinic_languages(clinic)
+    return [language for language in translated_languages(root) if language.code in chosen]
+
+
+def assemble_all(settings: str, out: Path | None = None, root: Path = ROOT) -> list[Assembly]:
+    """The clinic's copy in each of its languages, English first; another language's copy is
+    in the English copy's folder, under its code (build/<clinic>/es/)."""
+    english = assemble(settings, out, root)
+    return [english] + [assemble(settings, english.out / language.code, root, language)
+                        for language in other_languages(root, english.clinic)]
 
 
 def in_us_english(copy: Copy, words: us_english.Words) -> None:
@@ -531,10 +611,18 @@ def write(assembly: Assembly) -> Path:
     (out / "docs").mkdir(parents=True)
     (out / STAMP).write_text(f"{MADE_BY} from {assembly.settings}; emptied and written again on each run\n",
                              encoding="utf-8")
-    copy_files(root / "docs", out / "docs", lambda relative: not relative.endswith(".md"))
-    copy_files(root / clinic_folder(assembly.settings) / "docs", out / "docs" / OWN_SECTION,
-               lambda relative: not relative.endswith(".md"))
-    copy_files(root / snippet_bases(root)[0], out / "snippets", lambda relative: True)
+    if assembly.english:
+        copy_files(root / "docs", out / "docs", lambda relative: not relative.endswith(".md"))
+        copy_files(root / clinic_folder(assembly.settings) / "docs", out / "docs" / OWN_SECTION,
+                   lambda relative: not relative.endswith(".md"))
+        copy_files(root / snippet_bases(root)[0], out / "snippets", lambda relative: True)
+    else:  # the language's pages; their stylesheets are the English copy's (one folder up)
+        copy_files(root / assembly.language.docs, out / "docs", lambda relative: not relative.endswith(".md"))
+        logo = logo_source(root, assembly.settings)
+        if logo and (root / logo).is_file():
+            target = out / "docs" / read_settings(root, assembly.settings)["theme"]["logo"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / logo, target)
     for folder, copies in (("docs", assembly.pages), ("snippets", assembly.snippets)):
         for relative, copy in copies.items():
             target = out / folder / relative
@@ -546,7 +634,7 @@ def write(assembly: Assembly) -> Path:
     config = build_config(root, assembly)
     text = (f"# The build of {assembly.settings}, {MADE_BY}; do not edit (it is written again on every build).\n"
             + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000)
-            + snippets_config(root, out))
+            + snippets_config(root, out, assembly.language.config))
     (out / "mkdocs.yml").write_text(text, encoding="utf-8")
     return out / "mkdocs.yml"
 
@@ -562,19 +650,31 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     settings = f"clinics/{path.name}"
     try:
-        assembly = assemble(settings, args.out)
-        if assembly.problems:
-            for problem in assembly.problems:
-                print(problem, file=sys.stderr)
+        assemblies = assemble_all(settings, args.out)
+        problems = [problem for assembly in assemblies for problem in assembly.problems]
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
             return 1
-        config = write(assembly)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
+        configs = [write(assembly) for assembly in assemblies]
+        remove_other_languages(assemblies)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, TranslationError) as error:
         print(f"{settings}:1:1: error {RULE}: cannot assemble the clinic's copy: {error}", file=sys.stderr)
         return 2
-    shown = config.relative_to(ROOT) if config.is_relative_to(ROOT) else config
-    print(f"assembled {shown} ({len(assembly.pages)} pages, {len(assembly.own_pages)} of them the clinic's own, "
-          f"{len(assembly.left_out)} left out)")
+    for assembly, config in zip(assemblies, configs):
+        shown = config.relative_to(ROOT) if config.is_relative_to(ROOT) else config
+        print(f"assembled {shown} ({assembly.language.name}: {len(assembly.pages)} pages, {len(assembly.own_pages)} "
+              f"of them the clinic's own, {len(assembly.left_out)} left out)")
     return 0
+
+
+def remove_other_languages(assemblies: list[Assembly]) -> None:
+    """A language the clinic no longer lists: its old copy goes (only a folder this script wrote)."""
+    english, kept = assemblies[0], {assembly.language.code for assembly in assemblies}
+    for language in translated_languages(english.root):
+        old = english.out / language.code
+        if language.code not in kept and (old / STAMP).is_file():
+            shutil.rmtree(old)
 
 
 if __name__ == "__main__":

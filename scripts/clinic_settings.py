@@ -32,6 +32,9 @@ harm; its values reach every page, the care cards and the web server's headers. 
     into the Content-Security-Policy header (scripts/security_headers.py checks them
     again with origin_problem and site_url_problem before it writes a header);
   - the logo is an image file inside docs/ (no ../, no absolute path, no link out of it);
+  - languages lists codes of the languages the guide is built in (mkdocs.yml extra.alternate),
+    each once, en among them (a copy's English pages are at its root); without it a copy is
+    in English only;
   - leave_out names sections (folders of docs/) or pages of the guide that exist, never
     the start page or the pages every host must show (NEVER_LEFT_OUT), and never a page
     that holds a section's warning signs unless the whole section goes with it
@@ -77,7 +80,7 @@ BOOL_TAG = "tag:yaml.org,2002:bool"
 class Field:
     """One setting: what kind of value it takes, how long it may be, and an example."""
 
-    kind: str  # flag (true or false), choice (one of `choices`), text, plain (printed by the theme as it is), phone, email, https, colour, site_url, logo, path; lists: origins, paths, pages (LIST_KINDS)
+    kind: str  # flag (true or false), choice (one of `choices`), text, plain (printed by the theme as it is), phone, email, https, colour, site_url, logo, path; lists: origins, paths, pages (LIST_KINDS), languages (check_languages)
     limit: int
     example: str
     meaning: str = ""
@@ -105,7 +108,12 @@ CLINIC_FIELDS: dict[str, Field] = {
     "leave_out": Field("pages", 100, "dry-needling", "sections or pages of the guide your copy leaves out"),
     # Read by scripts/assemble_clinic.py: en-US makes a US English copy (scripts/us_english.py).
     "locale": Field("choice", 5, "en-US", "the guide's English: en-GB (the default) or en-US", choices=("en-GB", "en-US")),
+    # Read by scripts/languages.py (the Makefile's LANGUAGES) and scripts/assemble_clinic.py: the
+    # languages of the copy, English at its root, each other in <site>/<code>/. Default: DEFAULT_LANGUAGES.
+    "languages": Field("languages", 10, "[en, es]", "the languages of your copy: en, and any other the guide offers"),
 }
+ENGLISH = "en"  # every copy's first language, at its root: its pages, its own pages, its approvals
+DEFAULT_LANGUAGES = (ENGLISH,)  # a copy publishes under the clinic's name only what it chose
 
 # The top-level settings a clinic file may hold (theme and extra are read below).
 SETTINGS: dict[str, Field] = {
@@ -409,7 +417,8 @@ def rule_for(field: Field) -> str:
     if field.kind in LIST_KINDS:
         return LIST_KINDS[field.kind].rule
     return {"colour": "clinic-colour", "https": "clinic-url", "site_url": "clinic-url",
-            "logo": "clinic-logo", "phone": "clinic-number", "path": "clinic-paths"}.get(field.kind, "clinic-field")
+            "logo": "clinic-logo", "phone": "clinic-number", "path": "clinic-paths",
+            "languages": "clinic-languages"}.get(field.kind, "clinic-field")
 
 
 # ---------------------------------------------------------------- the checks
@@ -419,6 +428,9 @@ def check_value(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, l
     """One setting: its shape, length and content."""
     if field.kind in LIST_KINDS:
         check_list(name, field, key_node, node, lines, found, folders.docs)
+        return
+    if field.kind == "languages":
+        check_languages(name, field, key_node, node, lines, found, folders.docs)
         return
     if field.kind == "flag":
         if not (isinstance(node, yaml.ScalarNode) and node.tag == BOOL_TAG):
@@ -541,6 +553,55 @@ def check_list(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, li
         problem = value is not None and kind.item_problem(value, field, docs_dir, values)
         if problem:
             found.append((item, kind.rule, f"{name}: {problem}"))
+
+
+def guide_languages(root: Path = ROOT) -> dict[str, str]:
+    """The languages the guide is built in: code -> name, English first, then each other that
+    mkdocs.yml extra.alternate lists and has its mkdocs.<code>.yml (scripts/translations.py)."""
+    import translations  # here: it reads the guide's configuration, which only this check needs
+
+    return {ENGLISH: "English"} | {language.code: language.name for language in translations.languages(root)}
+
+
+def clinic_languages(clinic: dict) -> list[str]:
+    """The languages a clinic's copy is built in (extra.clinic.languages, checked by check_languages)."""
+    chosen = clinic.get("languages")
+    return [str(code) for code in chosen] if isinstance(chosen, list) and chosen else list(DEFAULT_LANGUAGES)
+
+
+def check_languages(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
+                    found: list[NodeProblem], docs_dir: Path) -> None:
+    """languages: a list of the guide's language codes, each once, English among them."""
+    import translations
+
+    try:
+        offered = guide_languages(docs_dir.parent)
+    except translations.TranslationError as error:
+        found.append((key_node, "clinic-languages", f"{name}: the guide's languages cannot be read ({error})"))
+        return
+    choices = ", ".join(f"{code} ({language})" for code, language in offered.items())
+    if not isinstance(node, yaml.SequenceNode) or len(node.value) > field.limit:
+        found.append((key_node, "clinic-languages", f"{name}: write a list of language codes, for example "
+                      f"{field.example}; the guide offers {choices}"))
+        return
+    seen: dict[str, yaml.Node] = {}
+    for item in node.value:
+        code = scalar_text(name, field, item, item, lines, found)
+        if code is None:
+            continue
+        if code in seen:
+            found.append((item, "clinic-languages", f"{name}: {shown(code)!r} is listed twice (first on line "
+                          f"{seen[code].start_mark.line + 1}); keep one"))
+        elif code not in offered:
+            guess = difflib.get_close_matches(code.strip().lower(), list(offered), n=1, cutoff=0.3)
+            hint = f" Did you mean {guess[0]}?" if guess else ""
+            found.append((item, "clinic-languages", f"{name}: {shown(code)!r} is not a language of the guide.{hint} "
+                          f"It offers {choices}"))
+        seen.setdefault(code, item)
+    if ENGLISH not in seen:
+        found.append((key_node, "clinic-languages", f"{name}: add {ENGLISH}: every copy has its English pages at its "
+                      f"root (and your own pages, and your approvals), the other languages beside them, as in "
+                      f"{field.example}"))
 
 
 def logo_problem(logo: str, folders: Folders) -> str | None:
