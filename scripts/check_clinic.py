@@ -16,7 +16,12 @@ docs/... and snippets/... for the guide's, each at the line of the original. It 
     those), that is, what leaving out does: a link the copy could not turn into plain words;
   - clinic-copy: a kept page whose every link to a section's warning-sign page leads to a
     left-out one (its readers would lose their way to the warning signs), and an
-    `if kept` marker or a {clinic.field} that cannot be used.
+    `if kept` marker or a {clinic.field} that cannot be used;
+  - for each other language the clinic lists (its `languages` setting): the same of that
+    language's copy (build/<clinic>/<code>/), at the translated files (docs-es/...): its
+    markers, its care cards' fields, and a link the copy could not turn into plain words (a
+    page it leads to is not in the copy). The translations themselves are checked with the
+    guide (`make check`: stale, missing, terminology, reading ease).
 
 Output and exit status as scripts/check.py: 0 no errors, 1 errors, 2 it cannot run.
 """
@@ -28,6 +33,7 @@ import dataclasses
 import datetime as dt
 import functools
 import posixpath
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,7 +46,8 @@ if str(SCRIPTS_DIR) not in sys.path:
 
 import reviews  # noqa: E402
 import translations  # noqa: E402
-from assemble_clinic import AS_WRITTEN, OWN_SECTION, RULE, US_RULE, Assembly, assemble, write  # noqa: E402
+from assemble_clinic import (AS_WRITTEN, INLINE_LINK, OWN_SECTION, RULE, US_RULE, Assembly,  # noqa: E402
+                             assemble_all, link_target_page, write)
 from checker.cli import summary  # noqa: E402
 from checker.config import Context, NavEntry, load_context, load_term_rule  # noqa: E402
 from checker.engine import run_checks  # noqa: E402
@@ -100,14 +107,16 @@ def original(assembly: Assembly, item: Finding) -> Finding:
 
 def about_the_copy_only(assembly: Assembly, item: Finding) -> bool:
     """Findings that only say the copy is not the guide: the theme's review data is made from
-    the guide, a left-out page keeps its review record, and the guide's sources stay listed on
-    its Sources page when the pages that cite them are left out."""
+    the guide, a left-out page keeps its review record and its changelog entries, and the
+    guide's sources stay listed on its Sources page when the pages that cite them are left out."""
     if item.rule == "unused-reference" or (item.rule == "generated" and item.path == reviews.STATE_FILE):
         return True
     if translated(assembly.root, item):
         return True
     if assembly.us and us_english_only(item):
         return True
+    if item.rule == "changelog":  # data/changelog.yml names the guide's pages, the left-out ones too
+        return any(f"'{page}'" in item.message for page in assembly.left_out)
     return item.rule == "review-record" and any(f"docs/{page}" in item.message for page in assembly.left_out)
 
 
@@ -123,7 +132,7 @@ def us_english_only(item: Finding) -> bool:
 
 def translated(root: Path, item: Finding) -> bool:
     """A finding of the translations check: the guide's translations are checked with the guide
-    (`make check`), and a clinic's copy is built in English only (HOSTING.md)."""
+    (`make check`); a clinic's other languages are checked by other_language_findings."""
     return (item.rule in ("translation-stale", "translation-missing") or item.path == translations.STATE_FILE
             or item.path.startswith(translated_folders(root)))
 
@@ -161,9 +170,30 @@ def lost_warning_signs(assembly: Assembly, today: dt.date | None) -> Iterator[Fi
                                    f"{target} (remove its section from leave_out in {assembly.settings}).")
 
 
+REFERENCE_LINK = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)")
+
+
+def other_language_findings(assembly: Assembly) -> Iterator[Finding]:
+    """Another language's copy: what assembling it found, and each link to a page the copy does
+    not have (a reference-style link to a left-out page, which MkDocs would stop on), at the
+    translated file's line."""
+    yield from (copy_finding(p.path, p.line, p.column, p.message) for p in assembly.problems)
+    for page, copy in assembly.pages.items():
+        for (line, (path, number)) in zip(copy.lines, copy.origins):
+            targets = [(m.start(2), m.group(2)) for m in INLINE_LINK.finditer(line)]
+            targets += [(m.start(1), m.group(1)) for m in [REFERENCE_LINK.match(line)] if m]
+            for column, target in targets:
+                name = link_target_page(page, target)
+                if name and name.endswith(".md") and name not in assembly.pages:
+                    yield copy_finding(path, number, column + 1, f"this link leads to {name}, which the clinic's "
+                                       f"{assembly.language.name} copy does not have (its leave_out)",
+                                       fix="Write it as an inline link [words](page.md), which the copy turns into "
+                                           "plain words, or wrap it in <!-- if kept: section --> ... <!-- end if -->.")
+
+
 def clinic_findings(settings: str, today: dt.date | None = None, root: Path = ROOT) -> tuple[list[Finding], int]:
     """The findings about a clinic's copy, at the clinic's and the guide's own files; the number of files checked."""
-    assembly = assemble(settings, root=root)
+    assembly, *others = assemble_all(settings, root=root)
     found = [copy_finding(p.path, p.line, p.column, p.message) for p in assembly.problems]
     write(assembly)
     report = run_checks(root, today, context=clinic_context(assembly, today))
@@ -175,7 +205,9 @@ def clinic_findings(settings: str, today: dt.date | None = None, root: Path = RO
         if item.path in own or (item.path, item.line, item.rule, item.message) not in guide:
             found.append(item)
     found += lost_warning_signs(assembly, today)
-    return deduplicate(found), report.files_checked
+    for other in others:
+        found += other_language_findings(other)
+    return deduplicate(found), report.files_checked + sum(len(other.pages) for other in others)
 
 
 def main(argv: list[str] | None = None) -> int:
