@@ -7,8 +7,9 @@
 `make build-all` runs it. First the steps that read the whole repository, once:
 `make review-state check`. Then, for the neutral guide (mkdocs.yml into sites/guide/) and for
 each clinics/<clinic>.yml (into sites/<clinic>/), `make site-build`: the same steps as
-`make build`, from the Makefile's one list (clinic settings check, approvals, strict build,
-QR codes, security headers; sites/<clinic>-headers/nginx.conf for nginx). Each build is its own
+`make build`, from the Makefile's one list (clinic settings check, approvals, strict build of
+every language the guide or the clinic lists, English at the root and each other in
+sites/<clinic>/<code>/, QR codes, security headers; sites/<clinic>-headers/nginx.conf for nginx). Each build is its own
 process; --jobs of them (default: the machine's cores) run at once.
 
 A clinic whose settings are bad fails alone with its file:line messages; the others still build.
@@ -37,7 +38,8 @@ from reviews import CLINIC_RECORDS_SUFFIX, CLINICS_DIR
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = "guide"  # the neutral guide's folder in sites/
 # What a build reads: a copy of these is a repository that builds (tests, scripts/bench_clinics.py).
-SOURCES = ("Makefile", "mkdocs.yml", "docs", "data", "snippets", "overrides", "styles", "scripts")
+SOURCES = ("Makefile", "mkdocs.yml", "mkdocs.es.yml", "docs", "docs-es", "data", "snippets", "overrides", "styles",
+           "scripts")
 PROBLEM = re.compile(r"\b(error|warning)\b", re.IGNORECASE)
 MAKE_ITSELF = re.compile(r"^make(\[\d+\])?: ")  # make's own "*** [Makefile:..] Error 1"
 SHOWN_PROBLEMS = 10

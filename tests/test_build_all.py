@@ -29,7 +29,8 @@ def run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     root = build_all.copy_sources(tmp_path_factory.mktemp("build-all") / "repo")
     (root / "clinics").mkdir()
     example = CLINIC_EXAMPLE.read_text(encoding="utf-8")
-    (root / "clinics" / "good.yml").write_text(example.replace("\n    name: Riverside Physiotherapy\n", f'\n    name: "{GOOD_NAME}"\n'),
+    good = example.replace("\n    name: Riverside Physiotherapy\n", f'\n    name: "{GOOD_NAME}"\n')
+    (root / "clinics" / "good.yml").write_text(re.sub(r"\n    languages: .*\n", "\n    languages: [en, es]\n", good),
                                               encoding="utf-8")
     (root / "clinics" / "broken.yml").write_text(example.replace('colour: "#00594f"', f'colour: "{BAD_COLOUR}"'),
                                                  encoding="utf-8")
@@ -67,6 +68,15 @@ def test_the_good_clinic_is_built_with_every_step_of_make_build(run):
     assert "<svg" in page.split('data-print-qr="', 1)[1][:400], "print_qr.py ran: the QR code is in"
     assert "Content-Security-Policy" in (site / "_headers").read_text(encoding="utf-8"), "security_headers.py ran"
     assert (sites / "good-headers" / "nginx.conf").is_file(), "each clinic's nginx snippet beside its site"
+
+
+def test_every_language_the_clinic_lists_is_built(run):
+    """The good clinic lists [en, es]: make site-build (the Makefile's LANGUAGES) builds its Spanish copy too."""
+    _, sites = run
+    page = (sites / "good" / "es" / "nerve-pain" / "warning-signs" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="es"' in page and "Hillside Physio &amp; Rehab" in page
+    assert "Llame al 999" in page, "the Spanish care cards hold the clinic's emergency number"
+    assert "<svg" in page.split('data-print-qr="', 1)[1][:400], "print_qr.py ran on the Spanish pages too"
 
 
 def test_make_build_and_build_all_run_the_same_list_of_steps():

@@ -24,7 +24,8 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from assemble_clinic import care_card_actions
-from clinic_settings import CLINIC_FIELDS, NEVER_LEFT_OUT, SETTINGS, THEME_FIELDS, left_out_pages, main as check_clinic_main
+from clinic_settings import (CLINIC_FIELDS, NEVER_LEFT_OUT, SETTINGS, THEME_FIELDS, guide_languages, left_out_pages,
+                             main as check_clinic_main)
 from conftest import CLINIC_EXAMPLE, DOCS, ROOT, load_mkdocs_config
 from security_headers import all_headers, content_security_policy, header_problems
 from test_hostile_clinic import clinic_file, message_format
@@ -187,6 +188,10 @@ def assert_safe(field: str, value) -> None:
         assert isinstance(value, list) and all(isinstance(entry, str) for entry in value), value
         assert all(left_out_pages([entry], DOCS) for entry in value), value
         assert not left_out_pages(value, DOCS) & set(NEVER_LEFT_OUT), value
+        return
+    if kind == "languages":  # read by scripts/languages.py and assemble_clinic.py: the guide's codes, en among them
+        assert isinstance(value, list) and "en" in value and len(set(value)) == len(value), value
+        assert set(value) <= set(guide_languages(ROOT)), value
         return
     assert isinstance(value, str) and value.strip() and len(value) <= FIELDS[field].limit, value
     if field in PATIENT_FACING:
