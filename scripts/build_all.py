@@ -79,9 +79,9 @@ def copy_sources(destination: Path, names: tuple[str, ...] = SOURCES) -> Path:
 
 
 def clinic_files(root: Path) -> list[str]:
-    """Every clinic's settings file, clinics/<name>.yml, sorted (not its approvals, <name>.reviews.yml)."""
-    return sorted(f"{CLINICS_DIR}/{path.name}" for path in (root / CLINICS_DIR).glob("*.yml")
-                  if not path.name.endswith(CLINIC_RECORDS_SUFFIX))
+    """Every clinic's settings file, clinics/<name>.yml, sorted by name (not its approvals, <name>.reviews.yml)."""
+    return [f"{CLINICS_DIR}/{path.name}" for path in sorted((root / CLINICS_DIR).glob("*.yml"), key=lambda path: path.stem)
+            if not path.name.endswith(CLINIC_RECORDS_SUFFIX)]
 
 
 def targets(clinics: list[str], guide: bool) -> list[Target]:

@@ -571,37 +571,42 @@ def clinic_languages(clinic: dict) -> list[str]:
 
 def check_languages(name: str, field: Field, key_node: yaml.Node, node: yaml.Node, lines: list[str],
                     found: list[NodeProblem], docs_dir: Path) -> None:
-    """languages: a list of the guide's language codes, each once, English among them."""
-    import translations
-
-    try:
-        offered = guide_languages(docs_dir.parent)
-    except translations.TranslationError as error:
-        found.append((key_node, "clinic-languages", f"{name}: the guide's languages cannot be read ({error})"))
-        return
-    choices = ", ".join(f"{code} ({language})" for code, language in offered.items())
+    """languages: a list of the guide's language codes, each once, English among them. The
+    guide's configuration is read only for a code other than English."""
     if not isinstance(node, yaml.SequenceNode) or len(node.value) > field.limit:
         found.append((key_node, "clinic-languages", f"{name}: write a list of language codes, for example "
-                      f"{field.example}; the guide offers {choices}"))
+                      f"{field.example}"))
         return
     seen: dict[str, yaml.Node] = {}
     for item in node.value:
         code = scalar_text(name, field, item, item, lines, found)
         if code is None:
             continue
-        if code in seen:
-            found.append((item, "clinic-languages", f"{name}: {shown(code)!r} is listed twice (first on line "
-                          f"{seen[code].start_mark.line + 1}); keep one"))
-        elif code not in offered:
-            guess = difflib.get_close_matches(code.strip().lower(), list(offered), n=1, cutoff=0.3)
-            hint = f" Did you mean {guess[0]}?" if guess else ""
-            found.append((item, "clinic-languages", f"{name}: {shown(code)!r} is not a language of the guide.{hint} "
-                          f"It offers {choices}"))
+        problem = (f"{shown(code)!r} is listed twice (first on line {seen[code].start_mark.line + 1}); keep one"
+                   if code in seen else None if code == ENGLISH else language_problem(code, docs_dir.parent))
+        if problem:
+            found.append((item, "clinic-languages", f"{name}: {problem}"))
         seen.setdefault(code, item)
     if ENGLISH not in seen:
         found.append((key_node, "clinic-languages", f"{name}: add {ENGLISH}: every copy has its English pages at its "
                       f"root (and your own pages, and your approvals), the other languages beside them, as in "
                       f"{field.example}"))
+
+
+def language_problem(code: str, root: Path) -> str | None:
+    """Why a language code is not one of the guide's, or None."""
+    import translations
+
+    try:
+        offered = guide_languages(root)
+    except translations.TranslationError as error:
+        return f"the guide's languages cannot be read ({error})"
+    if code in offered:
+        return None
+    guess = difflib.get_close_matches(code.strip().lower(), list(offered), n=1, cutoff=0.3)
+    hint = f" Did you mean {guess[0]}?" if guess else ""
+    choices = ", ".join(f"{known} ({language})" for known, language in offered.items())
+    return f"{shown(code)!r} is not a language of the guide.{hint} It offers {choices}"
 
 
 def logo_problem(logo: str, folders: Folders) -> str | None:
