@@ -8,7 +8,8 @@ Zensical reads mkdocs.yml and follows INHERIT, but refuses a docs_dir outside th
 of the file it is given ("docs_dir must be within project root"). A clinic's file lives
 in clinics/ and points back with ../docs, so this writes the same settings as a file for
 the repository root, with each folder path rebased from the settings file's folder. It
-changes nothing else. `make zensical` runs it; see HOSTING.md, "Building with Zensical".
+resolves INHERIT itself, as MkDocs does (Zensical would append the lists of a file and its
+parent: two navigations, two language selectors). It changes nothing else. `make zensical` runs it; see HOSTING.md, "Building with Zensical".
 """
 
 from __future__ import annotations
@@ -51,12 +52,31 @@ def rebase(value: str, from_folder: Path) -> str:
     return os.path.relpath((from_folder / value).resolve(), ROOT)
 
 
-def root_config(config_file: Path, site_dir: str) -> dict:
+def merged(first: dict, second: dict) -> dict:
+    """`second` over `first` as MkDocs merges INHERIT: mappings key by key, anything else replaced."""
+    result = dict(first)
+    for key, value in second.items():
+        result[key] = merged(result[key], value) if isinstance(value, dict) and isinstance(result.get(key), dict) \
+            else value
+    return result
+
+
+def inherited(config_file: Path) -> dict:
+    """The settings as MkDocs reads them, INHERIT resolved. Zensical merges INHERIT itself but
+    appends lists, where MkDocs replaces them: a language's or a clinic's navigation, Markdown
+    extensions and language selector (extra.alternate) would come twice."""
     settings = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_KeepTags) or {}
-    folder = config_file.resolve().parent
-    for key in ("INHERIT", "docs_dir"):
-        if isinstance(settings.get(key), str):
-            settings[key] = rebase(settings[key], folder)
+    parent = settings.pop("INHERIT", None)
+    if isinstance(parent, str):
+        return merged(inherited(config_file.resolve().parent / parent), settings)
+    return settings
+
+
+def root_config(config_file: Path, site_dir: str) -> dict:
+    settings = inherited(config_file)
+    folder = config_file.resolve().parent  # MkDocs reads every path from the file it is given
+    if isinstance(settings.get("docs_dir"), str):
+        settings["docs_dir"] = rebase(settings["docs_dir"], folder)
     theme = settings.get("theme")
     if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
         theme["custom_dir"] = rebase(theme["custom_dir"], folder)

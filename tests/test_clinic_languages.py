@@ -6,7 +6,8 @@ numbers on the Spanish care cards, and the language selector and sitemap alterna
 ways, never on its own English-only page. The UK example (clinics/example.yml, [en]) has no
 es/ and no selector (the shared clinic_site build). Leaving out a section leaves it out in
 Spanish too (assembled in memory, in a copy of the sources). Bad settings give one file:line
-message; the Makefile builds each listed language (a dry run)."""
+message; the Makefile builds each listed language (a dry run), and Zensical gets each
+language's settings as MkDocs reads them."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from bs4 import BeautifulSoup
 import check_clinic
 from assemble_clinic import INLINE_LINK, assemble_all, build_config, link_target_page
 from clinic_settings import check_settings
-from conftest import CLINIC_EXAMPLE, ROOT, VENV_BIN, assemble_clinic, build_site, copy_site_sources, slim
+from conftest import (CLINIC_EXAMPLE, ROOT, VENV_BIN, assemble_clinic, build_site, copy_site_sources,
+                      load_mkdocs_config, slim)
 from languages import other_languages
+from zensical_config import root_config
 
 US = ROOT / "clinics" / "example-us.yml"
 US_TEXT = US.read_text(encoding="utf-8")
@@ -189,3 +192,15 @@ def test_a_link_the_spanish_copy_cannot_unlink_is_reported_at_the_translated_fil
                      "dry-needling/index.md, which the clinic's Español copy does not have (its leave_out). Write it "
                      "as an inline link [words](page.md), which the copy turns into plain words, or wrap it in "
                      "<!-- if kept: section --> ... <!-- end if -->."], found
+
+
+def test_zensical_gets_each_languages_settings_as_mkdocs_reads_them():
+    """Zensical appends the lists of an INHERITed file; zensical_config.py resolves INHERIT as MkDocs does,
+    so the Spanish build has one navigation, one set of extensions and one language selector."""
+    spanish = load_mkdocs_config(ROOT / "mkdocs.es.yml")
+    config = root_config(ROOT / "mkdocs.es.yml", "site-zensical/es")
+    assert "INHERIT" not in config and config["docs_dir"] == "docs-es"
+    for key in ("nav", "markdown_extensions"):
+        assert len(config[key]) == len(spanish[key]), key
+    assert [(entry["lang"], entry["link"]) for entry in config["extra"]["alternate"]] == [("en", "../"), ("es", "./")]
+    assert config["extra"]["references"], "mkdocs.yml's own INHERIT (data/references.yml) is resolved too"
