@@ -35,6 +35,17 @@ In the copies only (docs/ is never changed):
     list of sources (a source's title is its own, "chartered physiotherapists").
 Care cards have no links (scripts/warning_signs.py), so they reach every kept page whole.
 
+Each other language the clinic lists (extra.clinic.languages, English only without it) gets
+its copy in build/<clinic>/<code>/ (docs/, snippets/, mkdocs.yml), made the same way from the
+guide's translated pages (mkdocs.<code>.yml's docs_dir, at the same paths): the same
+leave-outs and markers, its care cards' wording from mkdocs.<code>.yml extra.care_cards.clinic
+with the clinic's numbers, its logo copied in. Its mkdocs.yml INHERITs mkdocs.<code>.yml (a
+file inherits one file) and adds the clinic's checked values: extra.clinic, the logo, and
+site_url + "<code>/". The clinic's own pages are written in English: they are in the English
+copy only, listed in extra.untranslated, where the language selector is not offered. Every
+copy's extra.alternate (the selector) holds the clinic's languages only, so a copy in English
+only has none. The Makefile builds each into <site>/<code>/ (LANGUAGES, scripts/languages.py).
+
 Every line of a copy remembers the file and line it came from (Assembly.origins), so the
 checker (scripts/check_clinic.py) names the clinic's own files. A problem is one
 `path:line:col: error clinic-copy: ...` line; exit status 1 (nothing is built), 2 if the
