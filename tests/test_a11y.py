@@ -191,22 +191,17 @@ def test_keyboard_reaches_everything_with_visible_focus(browser, site_server, pa
         context.close()
 
 
-def test_skip_link_moves_focus_to_the_content(browser, site_server):
-    context = browser.new_context(viewport=PHONE)
-    try:
-        tab = context.new_page()
-        tab.goto(url_of(site_server, "nerve-pain/warning-signs.md"))
-        tab.keyboard.press("Tab")
-        tab.keyboard.press("Enter")
-        target = tab.evaluate("location.hash.slice(1)")
-        assert target, "the skip link did not go anywhere"
-        assert tab.evaluate("(id) => !!document.getElementById(id)?.closest('.md-content')", target)
-        tab.keyboard.press("Tab")
-        assert tab.evaluate("!!document.activeElement.closest('.md-content, .md-footer')"), (
-            "after the skip link, the next Tab stop is not in the page content"
-        )
-    finally:
-        context.close()
+def test_skip_link_moves_focus_to_the_content(phone, site_server):
+    phone.goto(url_of(site_server, "nerve-pain/warning-signs.md"))
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Enter")
+    target = phone.evaluate("location.hash.slice(1)")
+    assert target, "the skip link did not go anywhere"
+    assert phone.evaluate("(id) => !!document.getElementById(id)?.closest('.md-content')", target)
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("!!document.activeElement.closest('.md-content, .md-footer')"), (
+        "after the skip link, the next Tab stop is not in the page content"
+    )
 
 
 # ------------------------------------------------------------------------ reflow
@@ -275,30 +270,20 @@ def test_page_reflows_at_200_percent_text(large_text_tab, site_server, page):
 # ------------------------------------------------------------------------ what is read out
 
 @pytest.mark.parametrize("page", ["nerve-pain/managing-a-flare-up.md", "dry-needling/keeping-risk-low.md"])
-def test_do_not_items_are_read_as_do_not(browser, site_server, page):
+def test_do_not_items_are_read_as_do_not(phone, site_server, page):
     """Chromium's accessibility tree, as a screen reader gets it: no cross before the words."""
-    context = browser.new_context(viewport=PHONE)
-    try:
-        tab = context.new_page()
-        tab.goto(url_of(site_server, page))
-        items = tab.locator(".admonition.dont li")
-        assert items.count() > 0
-        for index in range(items.count()):
-            spoken = items.nth(index).aria_snapshot().removeprefix("- listitem:").strip().strip('"')
-            assert spoken.lower().startswith("do not "), f"read as: {spoken!r}"
-    finally:
-        context.close()
+    phone.goto(url_of(site_server, page))
+    items = phone.locator(".admonition.dont li")
+    assert items.count() > 0
+    for index in range(items.count()):
+        spoken = items.nth(index).aria_snapshot().removeprefix("- listitem:").strip().strip('"')
+        assert spoken.lower().startswith("do not "), f"read as: {spoken!r}"
 
 
-def test_care_card_headings_are_read_with_their_severity(browser, site_server):
-    context = browser.new_context(viewport=PHONE)
-    try:
-        tab = context.new_page()
-        tab.goto(url_of(site_server, "nerve-pain/warning-signs.md"))
-        for level, prefix in (("non-urgent", "Non-urgent advice: "), ("urgent", "Urgent advice: "),
-                              ("emergency", "Immediate action required: ")):
-            heading = tab.locator(f".care-card--{level} .care-card__heading").first
-            spoken = heading.aria_snapshot().removeprefix("- ").strip("'\"")
-            assert spoken.startswith(f'heading "{prefix}'), f"{level} card read as: {spoken!r}"
-    finally:
-        context.close()
+def test_care_card_headings_are_read_with_their_severity(phone, site_server):
+    phone.goto(url_of(site_server, "nerve-pain/warning-signs.md"))
+    for level, prefix in (("non-urgent", "Non-urgent advice: "), ("urgent", "Urgent advice: "),
+                          ("emergency", "Immediate action required: ")):
+        heading = phone.locator(f".care-card--{level} .care-card__heading").first
+        spoken = heading.aria_snapshot().removeprefix("- ").strip("'\"")
+        assert spoken.startswith(f'heading "{prefix}'), f"{level} card read as: {spoken!r}"

@@ -2,12 +2,21 @@
 the pages by the figure snippets in snippets/figures/ (so they follow Material's colour
 toggle and the page's CSS), each one idea with real words, a text alternative and a caption.
 
+Each translation of the guide (issue 17: mkdocs.<code>.yml, listed in mkdocs.yml's language
+selector) has the same pictures with its own words: snippets/<code>/illustrations/<name>.svg,
+which its build finds before docs/assets/ (its snippets base_path), put in by its own figure
+snippets (snippets/<code>/figures/) with captions in its language. A translated picture is the
+English drawing, shape for shape, with translated title, description and words.
+
 The files themselves: well-formed, small, titled and described, with real <text>, nothing
-that runs or loads. The pages: every picture is used, on the pages the issue names. In
-Chromium: the colours the picture is drawn in keep their contrast against the page in both
-colour schemes (lines 3:1, words 4.5:1, WCAG 1.4.11 and 1.4.3), the picture fits a 320 px
-screen with readable words, and it prints, words included. axe runs on every page in both
-schemes at 375 and 1280 px in tests/test_a11y.py; the 2-sheet limit is in tests/test_print.py.
+that runs or loads; a translation has every picture, the same drawing, and its own words.
+The pages: every picture is used, on the pages the issue names, in every language. In
+Chromium (every language): the colours the picture is drawn in keep their contrast against
+the page in both colour schemes (lines 3:1, words 4.5:1, WCAG 1.4.11 and 1.4.3), the picture
+fits a 320 px screen with readable words that stay inside it and inside the boxes drawn
+around them, and it prints, words included. axe runs on every page in both schemes at 375
+and 1280 px in tests/test_a11y.py (Spanish samples: tests/test_spanish_browser.py); the
+2-sheet limit is in tests/test_print.py.
 """
 
 from __future__ import annotations
@@ -15,17 +24,22 @@ from __future__ import annotations
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
-from support import DOCS, NARROW, PHONE, ROOT, page_url
+import translations
+import us_english
+from serve_site import SiteServer
+from support import DOCS, NARROW, PHONE, ROOT, load_mkdocs_config, page_url
 
 ILLUSTRATIONS = DOCS / "assets" / "illustrations"
-FIGURES = ROOT / "snippets" / "figures"
 SVG = "{http://www.w3.org/2000/svg}"
 FILES = sorted(ILLUSTRATIONS.glob("*.svg"))
+NAMES = [path.stem for path in FILES]
 MAX_BYTES = 15 * 1024
 # Words in the pictures are 15 units high in a viewBox this wide (the style of every file).
 VIEWBOX_WIDTH = 340
@@ -34,21 +48,64 @@ INCLUDE = re.compile(r'^--8<-- "figures/([\w-]+)\.md"$', re.MULTILINE)
 SVG_INCLUDE = re.compile(r'^--8<-- "illustrations/([\w-]+)\.svg"$', re.MULTILINE)
 
 
-def figure_uses() -> dict[str, list[str]]:
-    """Each figure snippet -> the pages (docs-relative) that include it."""
-    uses: dict[str, list[str]] = {}
-    for page in sorted(DOCS.rglob("*.md")):
-        for name in INCLUDE.findall(page.read_text(encoding="utf-8")):
-            uses.setdefault(name, []).append(page.relative_to(DOCS).as_posix())
-    return uses
+@dataclass(frozen=True)
+class Edition:
+    """The guide in one language: its pages, figure snippets, pictures, build and address."""
+
+    code: str
+    docs: Path
+    figures: Path  # its figure snippets
+    pictures: Path  # its SVG files
+    config: Path  # the build (mkdocs.yml, mkdocs.<code>.yml)
+    prefix: str  # where its pages are in the built site: "" or "es/"
+
+    def __str__(self) -> str:
+        return self.code
+
+    def found(self, name: str) -> Path | None:
+        """The file its build puts in for illustrations/<name>.svg: the first snippet base path
+        that holds it, as pymdownx.snippets searches them."""
+        extensions = load_mkdocs_config(self.config)["markdown_extensions"]
+        snippets = next(e["pymdownx.snippets"] for e in extensions if isinstance(e, dict) and "pymdownx.snippets" in e)
+        paths = [ROOT / base / "illustrations" / f"{name}.svg" for base in snippets["base_path"]]
+        return next((path for path in paths if path.is_file()), None)
+
+    def uses(self) -> dict[str, list[str]]:
+        """Each figure snippet -> the pages (docs-relative) that include it."""
+        uses: dict[str, list[str]] = {}
+        for page in sorted(self.docs.rglob("*.md")):
+            for name in INCLUDE.findall(page.read_text(encoding="utf-8")):
+                uses.setdefault(name, []).append(page.relative_to(self.docs).as_posix())
+        return uses
+
+    def picture_pages(self) -> list[str]:
+        return sorted({page for pages in self.uses().values() for page in pages})
 
 
-USES = figure_uses()
-PICTURE_PAGES = sorted({page for pages in USES.values() for page in pages})
+ENGLISH = Edition("en", DOCS, ROOT / "snippets" / "figures", ILLUSTRATIONS, ROOT / "mkdocs.yml", "")
+TRANSLATIONS = [Edition(language.code, ROOT / language.docs, ROOT / "snippets" / language.code / "figures",
+                        ROOT / "snippets" / language.code / "illustrations", ROOT / language.config, f"{language.code}/")
+                for language in translations.languages(ROOT)]
+EDITIONS = [ENGLISH, *TRANSLATIONS]
+# Every picture file of every language (a translated file without an English one included).
+ALL_FILES = [path for edition in EDITIONS for path in sorted(edition.pictures.glob("*.svg"))]
+TRANSLATED = [(edition, name) for edition in TRANSLATIONS for name in NAMES]
+PICTURE_PAGES = [(edition, page) for edition in EDITIONS for page in edition.picture_pages()]
+
+
+def file_id(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
 
 
 def local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+def words_of(path: Path) -> dict[str, list[str]]:
+    """A picture's words: its title, its description and each <text> line."""
+    root = ET.fromstring(path.read_bytes())
+    return {"title": [root.findtext(SVG + "title", "").strip()], "desc": [root.findtext(SVG + "desc", "").strip()],
+            "text": [" ".join("".join(t.itertext()).split()) for t in root.iter(SVG + "text")]}
 
 
 # ------------------------------------------------------------------ the files
@@ -58,7 +115,12 @@ def test_there_are_at_least_eight_pictures():
     assert len(FILES) >= 8, [f.name for f in FILES]
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_there_is_a_translation_to_check():
+    """The language selector lists Spanish: without it every translated test below is empty."""
+    assert "es" in [edition.code for edition in TRANSLATIONS]
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=file_id)
 def test_picture_is_small_well_formed_titled_described_and_has_real_words(path):
     data = path.read_bytes()
     assert len(data) <= MAX_BYTES, f"{path.name} is {len(data)} bytes, over 15 KB"
@@ -79,7 +141,7 @@ def test_picture_is_small_well_formed_titled_described_and_has_real_words(path):
     assert len([w for w in words if w]) >= 2, "labels are real <text>, so they can be changed and translated"
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_FILES, ids=file_id)
 def test_picture_runs_nothing_and_loads_nothing(path):
     root = ET.fromstring(path.read_bytes())
     ids = {el.get("id") for el in root.iter() if el.get("id")}
@@ -97,36 +159,139 @@ def test_picture_runs_nothing_and_loads_nothing(path):
         assert id_.startswith(path.stem + "-"), f"id {id_!r}: start it with the file name, ids share a page"
 
 
+# ------------------------------------------------------------------ translated pictures
+
+WORDS = {"title", "desc", "text"}  # and what they hold (<tspan>)
+
+
+def drawing(path: Path) -> list[tuple[str, dict[str, str]]]:
+    """Every element of a picture but its words (title, desc, text), with its attributes, in order."""
+    def walk(element: ET.Element):
+        if local(element.tag) in WORDS:
+            return
+        yield local(element.tag), dict(element.attrib)
+        for child in element:
+            yield from walk(child)
+    return list(walk(ET.fromstring(path.read_bytes())))
+
+
+def font_sizes(path: Path) -> list[float]:
+    """The font size of every line of words, as inherited from the <svg> and its groups."""
+    sizes: list[float] = []
+
+    def walk(element: ET.Element, size: float) -> None:
+        size = float(element.get("font-size", size))
+        if local(element.tag) in ("text", "tspan"):
+            sizes.append(size)
+        for child in element:
+            walk(child, size)
+    walk(ET.fromstring(path.read_bytes()), 16.0)
+    return sizes
+
+
+@pytest.mark.parametrize("edition", TRANSLATIONS, ids=str)
+def test_every_picture_has_its_translation_and_the_reverse_and_the_build_finds_it_first(edition):
+    assert sorted(path.stem for path in edition.pictures.glob("*.svg")) == NAMES, \
+        f"{edition.pictures.relative_to(ROOT)}/ holds one file for each of docs/assets/illustrations/, and no other"
+    for name in NAMES:
+        assert edition.found(name) == edition.pictures / f"{name}.svg", \
+            f"{edition.config.name} puts in {edition.found(name)} for illustrations/{name}.svg: its snippets " \
+            f"base_path must list snippets/{edition.code} before docs/assets"
+        assert ENGLISH.found(name) == ILLUSTRATIONS / f"{name}.svg", "the English build keeps the English pictures"
+
+
+@pytest.mark.parametrize(("edition", "name"), TRANSLATED, ids=lambda value: str(value))
+def test_a_translated_picture_is_the_english_drawing_shape_for_shape(edition, name):
+    """The pictures' translation-stale: every element but the words (title, desc, text) and
+    every attribute of each is the English file's, in the same order. A change to an English
+    drawing (a line moved, a shape added, a colour class changed) fails here until each
+    translation follows it, as a changed English page makes its translation stale. Words
+    may move and wrap (their x, y and lines are free); a drawing may not change."""
+    source, copy = ILLUSTRATIONS / f"{name}.svg", edition.pictures / f"{name}.svg"
+    english, translated = drawing(source), drawing(copy)
+    follow = f"draw it as {file_id(source)} draws it now, then check that its words still fit"
+    for index, (want, got) in enumerate(zip(english, translated)):
+        assert got == want, f"{file_id(copy)}: drawn element {index + 1} is {got}, the English is {want}: {follow}"
+    assert len(translated) == len(english), \
+        f"{file_id(copy)}: {len(translated)} drawn elements, the English has {len(english)}: {follow}"
+
+
+# Words that are English and never Spanish: a translated picture holds none of them.
+ENGLISH_WORDS = {"the", "and", "of", "your", "with", "from", "or", "to", "is", "can", "pain", "nerve", "after",
+                 "shaded", "time", "about", "more", "back", "front", "seen", "around", "between", "help"}
+# Small words of each language: a description in that language has a few of them.
+LANGUAGE_WORDS = {"es": {"de", "la", "el", "los", "las", "del", "un", "una", "y", "que", "su", "se", "en", "o"}}
+
+
+def word_set(text: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_]+", text.lower()))
+
+
+@pytest.mark.parametrize(("edition", "name"), TRANSLATED, ids=lambda value: str(value))
+def test_a_translated_picture_speaks_its_language_at_the_english_size(edition, name):
+    english, translated = words_of(ILLUSTRATIONS / f"{name}.svg"), words_of(edition.pictures / f"{name}.svg")
+    for part in WORDS:
+        kept = [line for line in translated[part] if word_set(line) and line in english[part]]
+        assert not kept, f"{name}.svg: {part} left in English: {kept}"
+        english_words = sorted(word_set(" ".join(translated[part])) & ENGLISH_WORDS)
+        assert not english_words, f"{name}.svg: English words in its {part}: {english_words}"
+    assert len(word_set(translated["desc"][0]) & LANGUAGE_WORDS[edition.code]) >= 3, \
+        f"{name}.svg: a description in the language of its pages ({edition.code})"
+    assert min(font_sizes(edition.pictures / f"{name}.svg")) >= min(font_sizes(ILLUSTRATIONS / f"{name}.svg")), \
+        f"{name}.svg: words smaller than the English picture's: wrap them into more lines instead"
+
+
+# Words of the UK guide a US copy (scripts/us_english.py) must not show: it swaps them in the
+# pictures too (scripts/assemble_clinic.py, us_files). "NHS" names a source and stays.
+UK_ONLY = re.compile(r"\bGPs?\b|\bA&(?:amp;)?E\b|physiother|\bphysios?\b|\b999\b|\bNHS 111\b|\bcolours?\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_a_us_copy_of_the_picture_has_no_uk_only_words(path):
+    words = us_english.load_words(yaml.safe_load((ROOT / us_english.TERMS_FILE).read_text(encoding="utf-8")))
+    us = us_english.swap_figure(path.name, path.read_text(encoding="utf-8"), words)
+    assert ET.fromstring(us) is not None
+    assert not UK_ONLY.findall(us), f"{path.name} in a US copy still says {UK_ONLY.findall(us)}"
+
+
 # ------------------------------------------------------------------ where they are used
 
 
-def test_every_picture_has_one_figure_snippet_and_is_used_on_a_page():
-    snippets = {p.stem: SVG_INCLUDE.findall(p.read_text(encoding="utf-8")) for p in FIGURES.glob("*.md") if p.name != "README.md"}
+@pytest.mark.parametrize("edition", EDITIONS, ids=str)
+def test_every_picture_has_one_figure_snippet_and_is_used_on_a_page(edition):
+    snippets = {p.stem: SVG_INCLUDE.findall(p.read_text(encoding="utf-8"))
+                for p in edition.figures.glob("*.md") if p.name != "README.md"}
     assert {stem: names for stem, names in snippets.items() if names != [stem]} == {}, \
-        "each snippets/figures/<name>.md puts in illustrations/<name>.svg, once"
-    assert sorted(snippets) == [p.stem for p in FILES], "a figure snippet for every picture, and no other"
-    assert sorted(USES) == sorted(snippets), f"pictures no page uses: {sorted(set(snippets) - set(USES))}"
+        f"each {edition.figures.relative_to(ROOT)}/<name>.md puts in illustrations/<name>.svg, once"
+    assert sorted(snippets) == NAMES, "a figure snippet for every picture, and no other"
+    uses = edition.uses()
+    assert sorted(uses) == sorted(snippets), f"pictures no page uses: {sorted(set(snippets) - set(uses))}"
 
 
-def test_pictures_are_on_six_pages_including_both_warning_pages_and_a_dry_needling_page():
-    assert len(PICTURE_PAGES) >= 6, PICTURE_PAGES
-    assert {"nerve-pain/warning-signs.md", "dry-needling/when-to-get-help.md"} <= set(PICTURE_PAGES)
-    assert [p for p in PICTURE_PAGES if p.startswith("dry-needling/")]
+@pytest.mark.parametrize("edition", EDITIONS, ids=str)
+def test_pictures_are_on_six_pages_including_both_warning_pages_and_a_dry_needling_page(edition):
+    pages = edition.picture_pages()
+    assert len(pages) >= 6, pages
+    assert {"nerve-pain/warning-signs.md", "dry-needling/when-to-get-help.md"} <= set(pages)
+    assert [p for p in pages if p.startswith("dry-needling/")]
+    if edition is not ENGLISH:
+        assert edition.uses() == ENGLISH.uses(), "each picture on the same pages as in English"
 
 
-def test_the_saddle_area_comes_straight_after_the_emergency_card():
-    text = (DOCS / "nerve-pain" / "warning-signs.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("edition", EDITIONS, ids=str)
+def test_the_saddle_area_comes_straight_after_the_emergency_card(edition):
+    text = (edition.docs / "nerve-pain" / "warning-signs.md").read_text(encoding="utf-8")
     card, picture = text.find('--8<-- "cards/emergency-nerve.md"'), text.find('--8<-- "figures/saddle-area.md"')
     assert 0 <= card < picture
     assert not text[card:picture].count("\n#"), "no heading between the card and the picture"
 
 
-@pytest.mark.parametrize("page", PICTURE_PAGES)
-def test_built_figures_have_a_caption_and_a_text_alternative(built_site, page):
-    html = (built_site / page_url(page) / "index.html").read_text(encoding="utf-8")
+@pytest.mark.parametrize(("edition", "page"), PICTURE_PAGES, ids=lambda value: str(value))
+def test_built_figures_have_a_caption_and_a_text_alternative(bilingual_site, edition, page):
+    html = (bilingual_site / edition.prefix / page_url(page) / "index.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
     figures = soup.select("figure.illustration")
-    assert len(figures) == len(INCLUDE.findall((DOCS / page).read_text(encoding="utf-8")))
+    assert len(figures) == len(INCLUDE.findall((edition.docs / page).read_text(encoding="utf-8")))
     for figure in figures:
         svg = figure.find("svg")
         assert svg is not None and svg.get("role") == "img"
@@ -136,14 +301,45 @@ def test_built_figures_have_a_caption_and_a_text_alternative(built_site, page):
         assert desc is not None and desc.name == "desc" and desc.get_text(strip=True)
         caption = figure.find("figcaption")
         assert caption is not None and len(caption.get_text(" ", strip=True).split()) >= 5
+        name = svg["aria-labelledby"].removesuffix("-title")
+        assert title.get_text(strip=True) == words_of(edition.found(name))["title"][0], \
+            f"{name}: the page shows another picture than {edition.found(name)}"
     ids = [el["id"] for el in soup.find_all(id=True)]
     assert len(ids) == len(set(ids)), "duplicate ids on the page"
+
+
+ENGLISH_LINES = sorted({line for path in FILES for line in words_of(path)["text"] if word_set(line)})
+
+
+@pytest.mark.parametrize(("edition", "page"), [(e, p) for e, p in PICTURE_PAGES if e is not ENGLISH],
+                         ids=lambda value: str(value))
+def test_a_translated_page_shows_no_english_words_in_its_pictures(bilingual_site, edition, page):
+    soup = BeautifulSoup((bilingual_site / edition.prefix / page_url(page) / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    svgs = soup.select("figure.illustration svg")
+    assert svgs
+    for svg in svgs:
+        lines = [" ".join(text.get_text().split()) for text in svg.find_all("text")]
+        assert not [line for line in lines if line in ENGLISH_LINES], f"English words in {svg['aria-labelledby']}"
+        for part in ("title", "desc"):
+            assert svg.find(part).get_text(strip=True) not in {words_of(p)[part][0] for p in FILES}
 
 
 # ------------------------------------------------------------------ in Chromium
 
 browser_test = pytest.mark.browser
 SCHEMES = {"light": "default", "dark": "slate"}
+
+
+@pytest.fixture(scope="module")
+def host(bilingual_site):
+    """The built site of every language (English at the root, each translation in <code>/), over HTTP."""
+    with SiteServer(bilingual_site) as server:
+        yield server.url
+
+
+def address(edition: Edition, page: str) -> str:
+    return edition.prefix + page_url(page)
 
 # Every drawn part of every picture on the page, with the colours Chromium paints it in, and
 # what it is drawn on: the page (and the pale tint of shaded areas), or the ink of a dark box.
@@ -240,12 +436,12 @@ def low_contrast(figure: dict) -> list[str]:
 
 @browser_test
 @pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize("page", PICTURE_PAGES)
-def test_lines_and_words_keep_their_contrast_in_both_colour_schemes(browser, site_server, page, scheme):
+@pytest.mark.parametrize(("edition", "page"), PICTURE_PAGES, ids=lambda value: str(value))
+def test_lines_and_words_keep_their_contrast_in_both_colour_schemes(browser, host, edition, page, scheme):
     context = browser.new_context(viewport=PHONE, color_scheme=scheme)
     try:
         tab = context.new_page()
-        tab.goto(site_server + page_url(page))
+        tab.goto(host + address(edition, page))
         assert tab.evaluate("document.body.dataset.mdColorScheme") == SCHEMES[scheme]
         figures = tab.evaluate(COLOURS)
         assert figures and all(figure["parts"] for figure in figures)
@@ -256,12 +452,12 @@ def test_lines_and_words_keep_their_contrast_in_both_colour_schemes(browser, sit
 
 
 @browser_test
-def test_contrast_follows_materials_colour_toggle_not_only_the_system(browser, site_server):
+def test_contrast_follows_materials_colour_toggle_not_only_the_system(browser, host):
     """A reader on a light system who switches Material to dark colours gets light lines."""
     context = browser.new_context(viewport=PHONE, color_scheme="light")
     try:
         tab = context.new_page()
-        tab.goto(site_server + page_url("nerve-pain/warning-signs.md"))
+        tab.goto(host + page_url("nerve-pain/warning-signs.md"))
         tab.locator("label[for='__palette_1']").first.click()
         tab.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
         figures = tab.evaluate(COLOURS)
@@ -271,37 +467,50 @@ def test_contrast_follows_materials_colour_toggle_not_only_the_system(browser, s
         context.close()
 
 
+# A line of words that starts inside a drawn box (a <rect> wider than a word) ends inside it.
+OUTSIDE = """() => [...document.querySelectorAll("figure.illustration svg text")].flatMap((t) => {
+    const b = t.getBBox(), v = t.ownerSVGElement.viewBox.baseVal, x = t.x.baseVal[0].value, y = t.y.baseVal[0].value;
+    const out = [];
+    if (b.x < v.x - 0.5 || b.x + b.width > v.x + v.width + 0.5 || b.y < v.y - 0.5 || b.y + b.height > v.y + v.height + 0.5)
+        out.push(`${t.textContent}: outside the picture`);
+    for (const r of t.ownerSVGElement.querySelectorAll("rect")) {
+        const box = {x: r.x.baseVal.value, y: r.y.baseVal.value, w: r.width.baseVal.value, h: r.height.baseVal.value};
+        const edge = parseFloat(getComputedStyle(r).strokeWidth) / 2;
+        if (r.closest("defs") || box.w < 60 || x < box.x || x > box.x + box.w || y < box.y || y > box.y + box.h) continue;
+        if (b.x < box.x + edge || b.x + b.width > box.x + box.w - edge || b.y < box.y || b.y + b.height > box.y + box.h)
+            out.push(`${t.textContent}: outside its box`);
+    }
+    return out;
+})"""
+
+
 @browser_test
-@pytest.mark.parametrize("page", PICTURE_PAGES)
-def test_pictures_fit_a_320_px_screen_with_readable_words(browser, site_server, page):
+@pytest.mark.parametrize(("edition", "page"), PICTURE_PAGES, ids=lambda value: str(value))
+def test_pictures_fit_a_320_px_screen_with_readable_words(browser, host, edition, page):
     context = browser.new_context(viewport=NARROW)
     try:
         tab = context.new_page()
-        tab.goto(site_server + page_url(page))
+        tab.goto(host + address(edition, page))
         assert tab.evaluate("document.documentElement.scrollWidth") <= 320, "the page scrolls sideways"
         boxes = tab.eval_on_selector_all("figure.illustration svg", "s => s.map(e => e.getBoundingClientRect().toJSON())")
         assert boxes
         for box in boxes:
             assert box["left"] >= 0 and box["right"] <= 320, box
             assert box["width"] / VIEWBOX_WIDTH * FONT_SIZE >= 12, f"words under 12 px: {box['width']} px wide"
-        # No label runs outside its picture (a clipped word is a lost word).
-        outside = tab.evaluate("""() => [...document.querySelectorAll("figure.illustration svg text")]
-            .filter((t) => { const b = t.getBBox(), v = t.ownerSVGElement.viewBox.baseVal;
-                             return b.x < v.x - 0.5 || b.x + b.width > v.x + v.width + 0.5 || b.y < v.y - 0.5
-                                    || b.y + b.height > v.y + v.height + 0.5; })
-            .map((t) => t.textContent)""")
-        assert not outside, f"words outside the picture: {outside}"
+        # No label runs outside its picture (a clipped word is a lost word), or out of its box.
+        outside = tab.evaluate(OUTSIDE)
+        assert not outside, f"words outside: {outside}"
     finally:
         context.close()
 
 
 @browser_test
-@pytest.mark.parametrize("page", PICTURE_PAGES)
-def test_pictures_print_with_their_words(browser, site_server, page, tmp_path):
+@pytest.mark.parametrize(("edition", "page"), PICTURE_PAGES, ids=lambda value: str(value))
+def test_pictures_print_with_their_words(browser, host, edition, page, tmp_path):
     context = browser.new_context(viewport={"width": 1000, "height": 900}, color_scheme="dark")
     try:
         tab = context.new_page()
-        tab.goto(site_server + page_url(page))
+        tab.goto(host + address(edition, page))
         tab.wait_for_load_state("networkidle")
         pdf = tmp_path / "page.pdf"
         tab.pdf(path=str(pdf), format="A4", print_background=True)

@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 
 import reviews
 from checker.config import load_settings
-from support import DOCS, PHONE, ROOT, build_site, page_url, split_front_matter
+from support import DOCS, ROOT, build_site, page_url, split_front_matter
 
 DESCRIPTION_MAX = load_settings(ROOT).description_max  # data/checker.yml
 
@@ -194,14 +194,9 @@ def test_404_links_follow_the_sub_path_of_site_url(site_with_url):
 
 
 @pytest.mark.browser
-def test_the_search_link_of_the_404_page_opens_search(browser, site_server):
-    context = browser.new_context(viewport=PHONE)
-    try:
-        tab = context.new_page()
-        tab.goto(site_server + "404.html")
-        tab.get_by_role("link", name="Search the guide").click()
-        tab.wait_for_load_state()
-        tab.wait_for_function("document.getElementById('__search').checked")
-        assert tab.evaluate("document.activeElement.classList.contains('md-search__input')")
-    finally:
-        context.close()
+def test_the_search_link_of_the_404_page_opens_search(phone, site_server):
+    phone.goto(site_server + "404.html")
+    phone.get_by_role("link", name="Search the guide").click()
+    phone.wait_for_load_state()
+    phone.wait_for_function("document.getElementById('__search').checked")
+    assert phone.evaluate("document.activeElement.classList.contains('md-search__input')")

@@ -115,6 +115,9 @@ def test_the_us_copy_says_physical_therapist_and_never_physiotherapist(us_site):
     assert "Contact Riverside Physical Therapy on (555) 555-0123, or a primary care doctor, if:" in \
         said["nerve-pain/warning-signs/index.html"]
     assert "Call 911 or go to the emergency department now if:" in said["nerve-pain/warning-signs/index.html"]
+    assert "Get an urgent appointment with a primary care doctor today, or call Riverside nurse line on " \
+        "(555) 555-0142, if:" in said["nerve-pain/warning-signs/index.html"]
+    assert not any("primary care doctor or doctor" in text for text in said.values()), "a GP or doctor -> a doctor twice"
 
 
 def test_addresses_code_and_the_sources_titles_keep_the_guides_words(us_site):
