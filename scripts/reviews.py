@@ -19,10 +19,17 @@ How it fits together:
     clinic's settings file (clinics/<clinic>.yml): of the guide's pages under `pages:`, and of
     the clinic's own pages (clinics/<clinic>/docs/*.md, see scripts/assemble_clinic.py) under
     `own_pages:`, keyed as they are built (our-clinic/first-visit.md). An own page's
-    fingerprint covers its file as the clinic wrote it and the snippets it includes.
+    fingerprint covers its file as the clinic wrote it and the snippets it includes. A clinic
+    whose copy is in another language too (extra.clinic.languages: [en, es]) approves that
+    language's pages on their own, under `translations:` then the language code (es:), named
+    as under its docs folder (nerve-pain/causes.md for docs-es/nerve-pain/causes.md): each
+    bound to the page as that language's build reads it (mkdocs.es.yml: its file, and the
+    snippets it includes from snippets/es first). The guide's own check of a translation is
+    not a sign-off: it is the page's translation_review (scripts/translations.py).
   - overrides/generated/review-state.html is made from both and from the pages as they are
     now: each page's state (not yet reviewed, reviewed, changed since its review), the
-    reviewer and the dates, and each clinic's approvals. The theme imports it (a plain Jinja
+    reviewer and the dates, and each clinic's approvals (those of translated pages apart, by
+    language, with their dates in its words: its config's extra.ui). The theme imports it (a plain Jinja
     `import`, so Zensical renders it too, with no MkDocs hook). It holds no date of today, so
     builds stay reproducible; `make build` writes it first, and the checker reports it when
     it is out of date (rule `generated`).
