@@ -75,7 +75,7 @@ CLINICS_DIR = "clinics"
 CLINIC_RECORDS_SUFFIX = ".reviews.yml"
 OWN_PAGES = "own_pages"  # the section of a clinic's approvals that holds those of its own pages
 TRANSLATIONS = "translations"  # the section that holds its approvals of translated pages, by language code
-LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")  # es, pt-BR: the codes of extra.alternate
 REPORT_FILE = "review-report.csv"
 # The policy of a guide with no records file yet (sign-off writes it there, where it is changed).
 DEFAULT_MONTHS = 12

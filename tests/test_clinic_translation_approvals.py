@@ -178,6 +178,19 @@ def test_an_approval_of_a_spanish_page_that_is_gone_is_a_review_record_error(tre
     assert found.message.startswith("there is no page docs-es/a.md")
 
 
+@pytest.mark.parametrize("edit, at, problem", [
+    (("  es:\n", "  Spanish:\n"), "  Spanish:", "`translations: Spanish:` must be a language code (es) that maps each page"),
+    (("    fingerprint: ", "    fingerprint: 0"), "    a.md:", "the record of a.md: `fingerprint` is not a SHA-256"),
+])
+def test_a_hand_edited_spanish_approval_is_reported_at_its_line(tree, edit, at, problem):
+    add_clinic(tree)
+    approve(tree, "docs-es/a.md")
+    tree.write(APPROVALS, text_of(tree).replace(*edit))
+    [found] = [f for f in tree.check() if f.rule == "review-record"]
+    assert (found.path, found.line) == (APPROVALS, tree.line_of(APPROVALS, at))
+    assert found.message.startswith(problem), found.message
+
+
 # ---------------------------------------------------------------- clinic-check and the report
 
 def test_require_local_approval_wants_the_spanish_pages_only_when_the_clinic_lists_spanish(tree):
