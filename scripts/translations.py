@@ -108,7 +108,7 @@ def languages(root: Path = ROOT, config: str = "mkdocs.yml") -> list[Language]:
         code = str((entry or {}).get("lang") or "")
         if not code or code == own:
             continue
-        if not re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", code):
+        if not reviews.LANGUAGE_CODE.fullmatch(code):
             raise TranslationError(f"{config}: extra.alternate: '{code}' is not a language code such as es")
         language_config = f"mkdocs.{code}.yml"
         if not (root / language_config).is_file():

@@ -284,12 +284,21 @@ def nav_entries(node: yaml.Node | None) -> Iterator[NavEntry]:
     return (entry for is_title, entry in nav_items(node) if not is_title)
 
 
-def load_site_config(root: Path) -> SiteConfig:
-    path = root / MKDOCS_FILE
+def load_site_config(root: Path, config_file: str = MKDOCS_FILE) -> SiteConfig:
+    """mkdocs.yml, or another language's configuration (mkdocs.es.yml: its docs folder, its snippet
+    paths with snippets/es first, its navigation). A key a file leaves to the file it INHERITs is
+    read there, as MkDocs does for these keys (lists and text replace, they never merge)."""
+    path = root / config_file
     config = load_yaml_file(path, "MkDocs configuration")
     if not isinstance(config, dict):
-        raise ConfigError(f"{MKDOCS_FILE}: not a YAML mapping")
+        raise ConfigError(f"{config_file}: not a YAML mapping")
     node = compose_yaml_file(path, "MkDocs configuration")
+    if isinstance(config.get("INHERIT"), str):
+        parent = path.parent / config["INHERIT"]
+        inherited = load_yaml_file(parent, "MkDocs configuration")
+        config = {**inherited, **config} if isinstance(inherited, dict) else config
+        if mapping_child(node, "nav") is None:
+            node = compose_yaml_file(parent, "MkDocs configuration")
     snippet_dirs: tuple[str, ...] = (".",)
     auto_append: tuple[str, ...] = ()
     for extension in config.get("markdown_extensions") or []:

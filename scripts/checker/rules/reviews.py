@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import reviews
+import translations
 from checker.findings import Finding, finding
 from checker.registry import check, rule
 from checker.site import Run, Site
@@ -27,7 +29,7 @@ rule("review-stale", "warning", "page",
      "signs it off: make sign-off PAGE=<page> BY=\"Name, role\".")
 rule("review-record", "error", "configuration",
      "data/reviews.yml or a clinic's approvals that cannot be read, a record of a page that does not "
-     "exist, a review dated in the future.",
+     "exist (in English or in a translation), a review dated in the future.",
      "clinical-review", "Records are written by `make sign-off`; run it again for the page rather than edit one.")
 
 
@@ -50,6 +52,7 @@ def review_findings(site: Site) -> Iterator[Finding]:
             if record.page not in current:
                 yield finding(held.path, record.line, 1, "review-record", f"there is no page docs/{record.page}",
                               fix="Remove its record if the page is gone, or put the page back.")
+    yield from translated_record_findings(root, clinics)
     for name, record in records.pages.items():
         if name not in current:
             continue
@@ -62,6 +65,27 @@ def review_findings(site: Site) -> Iterator[Finding]:
         yield finding(reviews.STATE_FILE, 1, 1, "generated",
                       "this file is out of date with data/reviews.yml and the pages it fingerprints",
                       fix="Run `make generate` and commit the result (make build does it for you).")
+
+
+def translated_record_findings(root: Path, clinics: list[reviews.Clinic]) -> Iterator[Finding]:
+    """A clinic's approval of a translated page (translations: es:) whose page or language is gone."""
+    held = [records for clinic in clinics for records in clinic.translations.values() if records.pages]
+    if not held:
+        return
+    try:
+        folders = {language.code: language.docs for language in reviews.translated_languages(root)}
+    except translations.TranslationError:
+        return  # the translation rules report the configuration that cannot be read
+    for records in held:
+        folder = folders.get(records.language)
+        for record in records.pages.values():
+            if folder is None:
+                yield finding(records.path, record.line, 1, "review-record",
+                              f"the guide is not written in '{records.language}', so there is no page {record.page} in it",
+                              fix="Remove the approvals of that language, or list the language in mkdocs.yml extra.alternate.")
+            elif not (root / folder / record.page).is_file():
+                yield finding(records.path, record.line, 1, "review-record", f"there is no page {folder}/{record.page}",
+                              fix="Remove its record if the page is gone, or put the page back.")
 
 
 def review_state_findings(path: str, state: reviews.PageState, today: dt.date, warning_days: int) -> Iterator[Finding]:
