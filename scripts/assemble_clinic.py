@@ -84,6 +84,7 @@ OWN_TITLE = "Our clinic"  # their section in the navigation
 MADE_BY = "made by scripts/assemble_clinic.py"
 STAMP = ".assembled"  # marks a folder this script may empty and write again
 FIGURES = "illustrations"  # in docs/assets/, included as snippets: their words are swapped in a US copy too
+US_FIGURES = f"snippets/en-us/{FIGURES}"  # pictures whose US words need a layout of their own
 # Snippets a US copy does not swap: the care cards' calls to action (the clinic's own, made in
 # US words by care_card_actions) and the list of sources, whose titles are theirs.
 AS_WRITTEN = ("contact/", "generated/sources.md")
@@ -473,6 +474,16 @@ def terms_data(root: Path) -> dict:
     return yaml.load((root / us_english.TERMS_FILE).read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
 
 
+def us_figure(root: Path, path: Path, words: us_english.Words) -> str:
+    """A picture in US words: laid out by hand in snippets/en-us/illustrations/ where the US
+    words need other lines (the same drawing, tests/test_illustrations.py), else the English
+    with its words swapped."""
+    laid_out = root / US_FIGURES / path.name
+    if laid_out.is_file():
+        return laid_out.read_text(encoding="utf-8")
+    return us_english.swap_figure(path.name, path.read_text(encoding="utf-8"), words)
+
+
 def us_files(root: Path) -> dict[str, str]:
     """The files a US copy writes over the guide's: its glossary and tooltips (in
     snippets/generated/) and its terminology rule, made from data/terms.yml as `make generate`
@@ -487,8 +498,7 @@ def us_files(root: Path) -> dict[str, str]:
     glossary = generate.render_glossary(terms)
     spelled = [{"term": us, "variants": [uk]} for uk, us in (data.get("en_us_words") or {}).items()]
     # The copy's snippets folder is searched first, so its figures are the ones pages include.
-    figures = {f"snippets/{FIGURES}/{path.name}": us_english.swap_figure(path.name, path.read_text(encoding="utf-8"),
-                                                                          words)
+    figures = {f"snippets/{FIGURES}/{path.name}": us_figure(root, path, words)
                for path in sorted((root / "docs" / "assets" / FIGURES).glob("*.svg"))}
     return figures | {
         "snippets/generated/glossary.md": us_english.swap_prose("glossary.md", note(generate.MARKDOWN_COMMENT) + glossary,
