@@ -116,7 +116,8 @@ STATE_HEADER = """\
     they fingerprint (make generate). Do not edit. The theme imports it:
     partials/source-file.html (review line, print footer, review status table) and
     main.html (JSON-LD). Keys are page addresses (nerve-pain/causes/); a clinic's approvals
-    of translated pages are apart, by language code (clinic_translations). -#}
+    of translated pages are apart, by language code (clinic_translations). A page's title_us
+    is its title in a US copy's words (us_locale); own_pages are each clinic's own pages. -#}
 """
 
 
@@ -556,9 +557,13 @@ def jinja_literal(value: Any) -> str:
     return re.sub(r"[{}%#<>&\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def state_entry(current: CurrentPage, state: PageState) -> dict[str, str]:
+def state_entry(current: CurrentPage, state: PageState, words: Any = None) -> dict[str, str]:
+    """A page's entry for the theme; with `words` (scripts/us_english.py), its title in a US
+    copy (title_us) too, where the US words change it, as the copy's own title says it."""
     entry = {"title": current.title, "file": current.page[: -len(".md")] + ".html", "state": state.state,
              "written": long_date(current.written)}
+    if words and (us := us_title(current.title, words)) != current.title:
+        entry["title_us"] = us
     if state.record:
         name, _, role = state.record.by.partition(",")
         entry.update(by=state.record.by, name=name.strip(), role=role.strip(), registration=state.record.registration,
@@ -575,11 +580,19 @@ def approval_entry(state: PageState, words: Mapping[str, Any] | None = None) -> 
 
 def render_state_file(pages: list[CurrentPage], records: Records, clinics: list[Clinic],
                       own: Mapping[str, list[CurrentPage]] | None = None,
-                      translated: Mapping[str, LanguagePages] | None = None) -> str:
-    """`own`: each clinic's own pages (by the clinic's name), whose approvals show in its build;
-    `translated`: each other language's pages (by its code), whose approvals show in that
-    language's build of the clinic's copy (clinic_translations, dates in the language's words)."""
-    entries = {p.key: state_entry(p, page_state(p, records.pages.get(p.page), records.months)) for p in pages}
+                      translated: Mapping[str, LanguagePages] | None = None, words: Any = None) -> str:
+    """`own`: each clinic's own pages (by the clinic's name), listed in its copy's review
+    status table (own_pages: their order and entries, state OWN_STATE), their approvals shown
+    in its build; `translated`: each other language's pages (by its code), whose approvals
+    show in that language's build of the clinic's copy (clinic_translations, dates in the
+    language's words); `words`: the US words (scripts/us_english.py) of each title_us."""
+    from us_english import LOCALE
+
+    entries = {p.key: state_entry(p, page_state(p, records.pages.get(p.page), records.months), words) for p in pages}
+    listed = {name: jinja_block({"order": jinja_literal([p.key for p in found]),
+                                 "pages": jinja_block({p.key: state_entry(p, PageState(OWN_STATE)) for p in found}, "    ")},
+                                "  ", raw=True)
+              for name, found in (own or {}).items() if found}
     approvals = {
         clinic.name: {p.key: approval_entry(state) for p, is_own in [*((p, False) for p in pages),
                                                                       *((p, True) for p in (own or {}).get(clinic.name, []))]
@@ -602,6 +615,8 @@ def render_state_file(pages: list[CurrentPage], records: Records, clinics: list[
         "{%- set clinic_translations = " + jinja_block({name: jinja_block(codes, "  ", raw=True)
                                                          for name, codes in in_languages.items()}, "", raw=True)
         + " -%}\n",
+        "{%- set own_pages = " + jinja_block(listed, "", raw=True) + " -%}\n",
+        "{%- set us_locale = " + jinja_literal(LOCALE) + " -%}\n",
     ])
 
 
@@ -626,11 +641,50 @@ def open_site(root: Path, today: dt.date | None = None) -> Any:
 def expected_state_file(root: Path, site: Any | None = None) -> str:
     site = site or open_site(root)
     clinics = load_clinics(root)
-    own = {clinic.name: own_current_pages(root, clinic.settings, site) for clinic in clinics}
+    own = {name: own_current_pages(root, settings, site) for name, settings in own_page_clinics(root).items()}
     codes = {code for clinic in clinics for code in clinic.translations}
     translated = {language.code: language_pages(site, language)
                   for language in (translated_languages(root, codes) if codes else [])}
-    return render_state_file(current_pages(site), load_records(root, RECORDS_FILE), clinics, own, translated)
+    return render_state_file(current_pages(site), load_records(root, RECORDS_FILE), clinics, own, translated,
+                             us_words(root))
+
+
+def own_page_clinics(root: Path) -> dict[str, str]:
+    """Each clinic with pages of its own (clinics/<clinic>/docs/*.md): its name -> its settings
+    file, sorted by file. A settings file without a name is left to the clinic's settings
+    check, which names its line; a name two such clinics share raises RecordsError (the
+    theme finds a clinic's own pages by its name)."""
+    from assemble_clinic import own_pages
+
+    found: dict[str, str] = {}
+    for path in sorted((root / CLINICS_DIR).glob("*.yml")) if (root / CLINICS_DIR).is_dir() else []:
+        settings = f"{CLINICS_DIR}/{path.name}"
+        if path.name.endswith(CLINIC_RECORDS_SUFFIX) or not own_pages(root, settings):
+            continue
+        try:
+            name = load_clinic(root, settings).name
+        except RecordsError:
+            continue
+        if name in found:
+            raise RecordsError(settings, 1, f"the clinic name {name!r} is also used by {found[name]}: the theme "
+                                            "finds a clinic's own pages by its name")
+        found[name] = settings
+    return found
+
+
+def us_words(root: Path) -> Any:
+    """The US words of data/terms.yml (scripts/us_english.py), or None in a tree without it."""
+    import us_english
+    from assemble_clinic import terms_data
+
+    return us_english.load_words(terms_data(root)) if (root / us_english.TERMS_FILE).is_file() else None
+
+
+def us_title(title: str, words: Any) -> str:
+    """A page's title as a US copy says it (scripts/assemble_clinic.py swaps a title as prose)."""
+    import us_english
+
+    return us_english.swap_plain(title, words)
 
 
 def state_file_is_current(root: Path, site: Any | None = None) -> bool:

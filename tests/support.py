@@ -167,3 +167,23 @@ def missing_theme_hooks(site: Path) -> list[str]:
     if not re.search(worker_pattern.group(1).replace("\\/", "/"), "/" + worker.lstrip("./")):
         missing.append(f"the search worker {worker!r} does not match /{worker_pattern.group(1)}/ in overrides/main.html")
     return missing
+
+
+REVIEW_STATUS = "about/review-status/index.html"
+
+
+def review_table(site: Path, page: str = REVIEW_STATUS) -> list[tuple[str, Path, list[str]]]:
+    """The review status table of a built site (overrides/partials/review-status.html), row by
+    row: the page's title as listed, the file its link leads to, and the row's other cells."""
+    from urllib.parse import urljoin, urlsplit
+
+    from bs4 import BeautifulSoup
+
+    html = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    rows = []
+    for row in html.select(".review-status tbody tr"):
+        link = row.select_one("td a")
+        path = urlsplit(urljoin("https://site.invalid/" + page, link["href"])).path.lstrip("/")
+        cells = [" ".join(cell.get_text(" ").split()) for cell in row.find_all("td")]
+        rows.append((cells[0], site / path / ("index.html" if path.endswith("/") or not path else ""), cells[1:]))
+    return rows

@@ -15,9 +15,11 @@ import pytest
 import yaml
 
 import check_clinic
+import reviews
 import us_english
 from clinic_settings import check_settings
 from conftest import CLINIC_EXAMPLE, ROOT, assemble_clinic as assemble_into, build_site, copy_site_sources
+from support import review_table
 from test_clinic_copy import _targets, html_pages, soup
 
 TODAY = dt.date(2026, 12, 1)
@@ -41,7 +43,7 @@ written: 2026-11-30
 You can park behind the building. Your physical therapist can tell you more. Your physiotherapist will meet you.
 """
 # The pages that quote the guide's sources by their own titles (a source keeps its name).
-QUOTING = ("about/sources/index.html", "about/review-status/index.html")
+QUOTING = ("about/sources/index.html",)
 
 
 def us_clinic(root: Path) -> Path:
@@ -67,6 +69,7 @@ def us_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("us-clinic")
     settings = us_clinic(root)
     assert check_settings(settings, root / "docs") == []
+    reviews.write_state_file(root)  # as `make build` does: the review table lists the clinic's own page
     site = root / "site"
     result = build_site(site, assemble_into(settings))
     assert result.returncode == 0, result.stderr
@@ -137,6 +140,21 @@ def test_the_page_says_it_is_in_us_english(us_site):
     assert "physical therapy" in soup(us_site / "404.html").select_one('meta[name="description"]')["content"]
     nav = [a.get_text(" ", strip=True) for a in page.select("nav a")]
     assert "Working with your physical therapist" in nav and "What a primary care doctor can offer" in nav
+
+
+def test_the_review_status_table_names_each_page_as_the_us_copy_does(us_site):
+    """The table's titles are the US copy's pages' own titles (and so its navigation's), its
+    own page among them, as the clinic wrote it; the words UK-only nowhere (the first test)."""
+    rows = review_table(us_site)
+    for title, target, _ in rows:
+        assert soup(target).title.get_text().startswith(f"{title} - "), (title, target)
+    titles = [title for title, _, _ in rows]
+    assert "Working with your physical therapist" in titles and "Questions to ask your physical therapist" in titles
+    assert "What a primary care doctor can offer for nerve pain" in titles
+    assert not [title for title in titles if re.search(r"physiotherap|\bGP\b", title)]
+    assert rows[-1] == ("Your first visit to Riverside Physical Therapy", us_site / "our-clinic/first-visit/index.html",
+                        ["Riverside Physical Therapy's own page, not reviewed by this guide", "Written 1 December 2026",
+                         "Not approved"])
 
 
 def test_the_glossary_and_tooltips_are_the_us_terms(us_site):

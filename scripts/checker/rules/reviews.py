@@ -40,6 +40,7 @@ def review_findings(site: Site) -> Iterator[Finding]:
     try:
         records = reviews.load_records(root, reviews.RECORDS_FILE)
         clinics = reviews.load_clinics(root)
+        reviews.own_page_clinics(root)  # a clinic name two clinics with own pages share: at its line
     except reviews.RecordsError as error:
         yield finding(error.path, error.line, 1, "review-record", error.message)
         return
