@@ -25,6 +25,7 @@ import check_clinic
 import reviews
 from clinic_settings import check_settings
 from conftest import CLINIC_EXAMPLE, ROOT, assemble_clinic as assemble_into, build_site, copy_site_sources
+from support import review_table
 
 NEEDLING = "dry-needling"
 OWN_PAGE = "our-clinic/first-visit/index.html"
@@ -168,6 +169,19 @@ def test_every_kept_page_keeps_its_care_cards_whole(no_needling, clinic_site):
 
 
 # ---------------------------------------------------------------- the clinic's own page
+
+def test_the_review_status_table_lists_the_clinics_own_page_after_the_guides(clinic_site, built_site):
+    """"Every page": the clinic's own page too, as its own (the guide does not review it), with
+    the clinic's approval (none yet); the neutral guide's table lists the guide's pages only."""
+    rows = review_table(clinic_site)
+    assert rows[-1] == ("Your first visit to Riverside Physiotherapy", clinic_site / OWN_PAGE,
+                        ["Riverside Physiotherapy's own page, not reviewed by this guide", "Written 1 December 2026",
+                         "Not approved"])
+    assert all(target.is_file() for _, target, _ in rows)
+    neutral = review_table(built_site)
+    assert [(title, cells) for title, _, cells in neutral] == [(title, cells[:-1]) for title, _, cells in rows[:-1]]
+    assert not [target for _, target, _ in neutral if "our-clinic" in target.as_posix()]
+
 
 def test_the_clinic_page_is_in_the_navigation_search_and_print(clinic_site):
     page = clinic_site / OWN_PAGE

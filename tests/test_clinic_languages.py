@@ -25,6 +25,7 @@ from clinic_settings import check_settings
 from conftest import (CLINIC_EXAMPLE, ROOT, VENV_BIN, assemble_clinic, build_site, copy_site_sources,
                       load_mkdocs_config, slim)
 from languages import other_languages
+from support import REVIEW_STATUS, review_table
 from zensical_config import root_config
 
 US = ROOT / "clinics" / "example-us.yml"
@@ -141,6 +142,20 @@ def test_the_clinics_own_english_page_offers_no_other_language(us_site):
                       (us_site / "sitemap.xml").read_text(encoding="utf-8"), re.DOTALL)
     assert entry and "xhtml:link" not in entry.group(0)
     assert not soup(us_site / "es" / "index.html").select('a[href*="our-clinic"]')
+
+
+def test_the_review_table_lists_the_clinics_own_page_in_its_english_copy_only(us_site):
+    """The English copy lists the clinic's own page; the Spanish copy, which neither builds nor
+    lists it in its navigation, leaves it out of its table too. The Spanish table describes
+    the English text: the US copy's, so it names the pages as that copy does."""
+    english, spanish = review_table(us_site), review_table(us_site / "es", REVIEW_STATUS)
+    assert english[-1][:2] == ("Your first visit to Lakeside Physical Therapy", us_site / OWN_PAGE)
+    assert english[-1][2][0] == "Lakeside Physical Therapy's own page, not reviewed by this guide"
+    assert [row for row in english if "our-clinic" not in str(row[1])] == english[:-1]
+    assert not [row for row in spanish if "our-clinic" in str(row[1])]
+    assert [title for title, _, _ in spanish] == [title for title, _, _ in english[:-1]]
+    assert "Working with your physical therapist" in [title for title, _, _ in spanish]
+    assert all(target.is_file() for _, target, _ in spanish)
 
 
 # ---------------------------------------------------------------- a clinic with [en]

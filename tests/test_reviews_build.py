@@ -19,11 +19,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 import reviews
-from conftest import DOCS, ROOT, VENV_BIN, build_site, copy_site_sources, page_url
+from conftest import DOCS, ROOT, VENV_BIN, assemble_clinic, build_site, copy_site_sources, page_url
 
 REVIEWER = "Sam Lee, physiotherapist"
 LEAD = "Kim Park, clinical lead"
 CLINIC = "clinics/example.yml"
+OWN_PAGE = "clinics/example/docs/first-visit.md"  # the clinic's own page, built as our-clinic/first-visit/
 TODAY = dt.date.today()
 ON = reviews.long_date(TODAY)
 NEXT = reviews.long_date(reviews.add_months(TODAY, 12))
@@ -44,7 +45,7 @@ def sources(tmp_path_factory) -> Path:
     for page in ("nerve-pain/causes.md", "nerve-pain/warning-signs.md", "nerve-pain/questions.md",
                  "nerve-pain/what-is-happening.md"):
         reviews.sign_off(root, page, REVIEWER, registration="HCPC PH123456" if "causes" in page else "")
-    for page in ("nerve-pain/causes.md", "nerve-pain/warning-signs.md"):
+    for page in ("nerve-pain/causes.md", "nerve-pain/warning-signs.md", OWN_PAGE):
         reviews.sign_off(root, page, LEAD, clinic_settings=CLINIC)
     # Overdue: the same review, dated long ago (the fingerprint still matches).
     records = root / reviews.RECORDS_FILE
@@ -77,7 +78,11 @@ def guide(tmp_path_factory, sources) -> Path:
 
 @pytest.fixture(scope="module")
 def clinic(tmp_path_factory, sources) -> Path:
-    return built(tmp_path_factory, sources, CLINIC)
+    """The clinic's copy as `make build CLINIC=...` builds it: assembled, with its own page."""
+    site = tmp_path_factory.mktemp("review-clinic")
+    result = build_site(site, assemble_clinic(sources / CLINIC, tmp_path_factory.mktemp("review-assembled")))
+    assert result.returncode == 0, result.stderr
+    return site
 
 
 @pytest.fixture(scope="module")
@@ -228,6 +233,18 @@ def test_in_a_clinic_build_the_review_status_page_adds_the_clinics_approvals(cli
     assert rows[title_of("dry-needling/index.md")][-1] == "Not approved"
     header = soup(clinic, "about/review-status.md").select(".review-status th")
     assert header[-1].get_text() == "Approved for use at Riverside Physiotherapy"
+
+
+def test_a_clinics_own_page_is_listed_as_its_own_with_the_approval_its_footer_shows(clinic, zensical):
+    """The clinic's own page, after the guide's: not reviewed by the guide, approved by the
+    clinic, as its page's footer says. Zensical lists it the same (test above: status_rows)."""
+    title = "Your first visit to Riverside Physiotherapy"
+    assert list(status_rows(clinic))[-1] == title
+    assert status_rows(clinic)[title] == ["Riverside Physiotherapy's own page, not reviewed by this guide",
+                                          "Written 1 December 2026", f"Approved by {LEAD} on {ON}"]
+    assert review_line(clinic, "our-clinic/first-visit.md").endswith(
+        f"Approved for use at Riverside Physiotherapy by {LEAD} on {ON}.")
+    assert title in status_rows(zensical)
 
 
 # ---------------------------------------------------------------- no review without a record
