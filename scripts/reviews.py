@@ -470,6 +470,7 @@ class Clinic:
     own: Records | None = None  # its approvals of its own pages (own_pages:)
     translations: Mapping[str, Records] = field(default_factory=dict)  # of translated pages, by language code
     languages: tuple[str, ...] = ("en",)  # the languages of its copy (extra.clinic.languages)
+    locale: str = ""  # extra.clinic.locale: en-US for a copy in US English (scripts/us_english.py)
 
 
 def clinic_records_path(settings: str) -> str:
@@ -495,7 +496,7 @@ def load_clinic(root: Path, settings: str) -> Clinic:
     records = clinic_records_path(settings)
     return Clinic(settings, name.strip(), required, load_records(root, records, policy=False),
                   load_records(root, records, policy=False, section=OWN_PAGES), load_translations(root, records),
-                  tuple(clinic_languages(clinic)))
+                  tuple(clinic_languages(clinic)), str(clinic.get("locale") or ""))
 
 
 def clinic_settings_files(root: Path) -> list[str]:
@@ -885,13 +886,16 @@ def translation_cells(site: Any, item: PublishedPage, english: Mapping[str, str]
 def report_rows(root: Path, clinic: Clinic | None) -> list[list[str]]:
     """One row a page. With a clinic: the pages of its copy (none it leaves out), then its own
     pages, named by their files, which the guide's reviewers do not review ("clinic's own"), then
-    its pages in each other language it lists (docs-es/...), with their translation's review."""
+    its pages in each other language it lists (docs-es/...), with their translation's review.
+    A US copy's English pages are titled as the copy titles them (its own pages as written)."""
     from translations import english_fingerprints
+    from us_english import LOCALE
 
     records = load_records(root, RECORDS_FILE)
     site = open_site(root)
     published = published_pages(root, site, clinic)
     english = english_fingerprints(site) if any(item.language for item in published) else {}
+    words = us_words(root) if clinic and clinic.locale == LOCALE else None
     rows = []
     for item in published:
         current = item.current
@@ -900,7 +904,8 @@ def report_rows(root: Path, clinic: Clinic | None) -> list[list[str]]:
         else:
             state = PageState(OWN_STATE) if item.own else page_state(current, records.pages.get(current.page), records.months)
             record = state.record
-            row = [item.file, current.title, state.state, record.by if record else "",
+            title = us_title(current.title, words) if words and not item.own else current.title
+            row = [item.file, title, state.state, record.by if record else "",
                    record.registration if record else "", record.date.isoformat() if record else "",
                    state.due.isoformat() if state.due else "", "; ".join(state.changed)]
         if clinic:

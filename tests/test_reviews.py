@@ -330,6 +330,23 @@ def test_a_clinic_approval_is_recorded_beside_its_settings_and_shown_only_for_th
     assert state["pages"]["a/"]["state"] == "unreviewed"
 
 
+def test_each_clinics_own_pages_reach_the_theme_and_a_name_two_clinics_share_is_reported(tree):
+    add_clinic(tree)  # no approvals yet: its own pages are listed all the same
+    tree.write("clinics/riverside/docs/parking.md", page("Parking at {our} <clinic>", "Park behind the building."))
+    reviews.write_state_file(tree.root)
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tree.root / "overrides")))
+    module = environment.get_template("generated/review-state.html").module
+    assert module.own_pages == {"Riverside Physiotherapy": {"order": ["our-clinic/parking/"], "pages": {
+        "our-clinic/parking/": {"title": "Parking at {our} <clinic>", "file": "our-clinic/parking.html",
+                                "state": reviews.OWN_STATE, "written": "1 November 2026"}}}}
+    assert module.us_locale == "en-US" and "title_us" not in module.pages["a/"]
+    tree.write("clinics/other.yml", (tree.root / CLINIC).read_text(encoding="utf-8"))
+    tree.write("clinics/other/docs/map.md", page("Map", "A map."))
+    [found] = rules(tree)["review-record"]
+    assert (found.path, found.line) == (CLINIC, 1)
+    assert "the clinic name 'Riverside Physiotherapy' is also used by clinics/other.yml" in found.message
+
+
 def test_an_edit_after_a_clinic_approval_shows_it_changed_since_approval(tree):
     add_clinic(tree)
     tree.sign_off("sub/b.md", by="Kim Park, clinical lead", clinic=CLINIC)
@@ -392,6 +409,19 @@ def test_the_report_lists_every_page_with_its_state_and_the_clinics_approval(tre
     assert by_page["docs/sub/b.md"]["what_changed"] == "snippets/contact/line.md changed"
     assert (by_page["docs/a.md"]["approval"], by_page["docs/a.md"]["approved_by"]) == ("approved", "Kim Park, clinical lead")
     assert by_page["docs/index.md"]["approval"] == "not approved"
+
+
+def test_a_us_clinics_report_titles_the_pages_as_its_copy_and_its_review_table_do():
+    rows = {row[0]: row[1] for row in reviews.report_rows(ROOT, reviews.load_clinic(ROOT, "clinics/example-us.yml"))}
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(ROOT / "overrides")))
+    table = environment.get_template("generated/review-state.html").module.pages
+    assert rows["docs/nerve-pain/what-a-gp-can-offer.md"] == "What a primary care doctor can offer for nerve pain" \
+        == table["nerve-pain/what-a-gp-can-offer/"]["title_us"]
+    assert rows["docs/nerve-pain/managing-a-flare-up.md"] == table["nerve-pain/managing-a-flare-up/"]["title"]
+    assert rows["clinics/example-us/docs/first-visit.md"] == "Your first visit to Lakeside Physical Therapy"
+    assert rows["docs-es/nerve-pain/what-a-gp-can-offer.md"].startswith("Qué puede ofrecer")
+    uk = {row[0]: row[1] for row in reviews.report_rows(ROOT, reviews.load_clinic(ROOT, "clinics/example.yml"))}
+    assert uk["docs/nerve-pain/what-a-gp-can-offer.md"] == "What a GP can offer for nerve pain"
 
 
 def test_a_cell_that_a_spreadsheet_would_run_is_kept_as_text():
