@@ -9,6 +9,7 @@ import csv
 import difflib
 import datetime as dt
 import io
+import shutil
 import subprocess
 import sys
 
@@ -345,6 +346,23 @@ def test_each_clinics_own_pages_reach_the_theme_and_a_name_two_clinics_share_is_
     [found] = rules(tree)["review-record"]
     assert (found.path, found.line) == (CLINIC, 1)
     assert "the clinic name 'Riverside Physiotherapy' is also used by clinics/other.yml" in found.message
+
+
+def test_the_review_table_escapes_a_clinics_name_and_its_own_pages_title(tree):
+    """overrides/partials/review-status.html as a clinic's English copy renders it (no autoescape)."""
+    name, title = 'Co & <b>"Sons"</b> {{ 7*7 }}', "<script>alert(1)</script> {% raw %}"
+    tree.write(CLINIC, yaml.safe_dump({"INHERIT": "../mkdocs.yml", "extra": {"clinic": {"name": name}}}))
+    tree.write("clinics/riverside/docs/parking.md", page("Parking", "Park behind the building.").replace(
+        "title: Parking", "title: " + yaml.safe_dump(title).splitlines()[0], 1))
+    reviews.write_state_file(tree.root)
+    (tree.root / "overrides/partials").mkdir(parents=True)
+    shutil.copy(ROOT / "overrides/partials/review-status.html", tree.root / "overrides/partials/review-status.html")
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tree.root / "overrides")))
+    html = environment.get_template("partials/review-status.html").render(
+        config={"extra": {"clinic": {"name": name}}, "theme": {"language": "en"}}, page={"url": "about/"}, base_url="..")
+    assert "<script>" not in html and "<b>" not in html and "49" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {% raw %}</a>" in html
+    assert "Co &amp; &lt;b&gt;&#34;Sons&#34;&lt;/b&gt; {{ 7*7 }}&#39;s own page, not reviewed by this guide" in html
 
 
 def test_an_edit_after_a_clinic_approval_shows_it_changed_since_approval(tree):
