@@ -242,8 +242,10 @@ def test_a_clinics_own_page_is_listed_as_its_own_with_the_approval_its_footer_sh
     assert list(status_rows(clinic))[-1] == title
     assert status_rows(clinic)[title] == ["Riverside Physiotherapy's own page, not reviewed by this guide",
                                           "Written 1 December 2026", f"Approved by {LEAD} on {ON}"]
-    assert review_line(clinic, "our-clinic/first-visit.md").endswith(
-        f"Approved for use at Riverside Physiotherapy by {LEAD} on {ON}.")
+    assert review_line(clinic, "our-clinic/first-visit.md") == (
+        "Written 1 December 2026. This is Riverside Physiotherapy's own page: this guide's clinical reviewers "
+        f"do not review it. Approved for use at Riverside Physiotherapy by {LEAD} on {ON}."), \
+        "an approved own page never says 'not yet reviewed by a clinician' beside its clinician's approval"
     assert title in status_rows(zensical)
 
 
