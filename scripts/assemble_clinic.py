@@ -413,6 +413,10 @@ def build_config(root: Path, assembly: Assembly) -> dict[str, Any]:
         config |= {"site_url": site_url} if site_url else {}
         config["theme"] |= {"logo": logo} if logo else {}
         extra["clinic"] = assembly.clinic
+        # The clinic's site_name is written in English: this language names the guide after it
+        # in its own words (mkdocs.<code>.yml extra.clinic_site_name, "Guía para pacientes de {clinic}").
+        named = (guide.get("extra") or {}).get("clinic_site_name")
+        config |= {"site_name": named.replace("{clinic}", assembly.clinic["name"])} if isinstance(named, str) else {}
     if assembly.us:
         words = us_english.load_words(terms_data(root))
         config["nav"] = nav_in_us_english(nav, words)

@@ -115,6 +115,9 @@ def test_the_spanish_pages_carry_the_clinics_name_and_numbers(us_site):
     assert "Lakeside nurse line al (555) 555-0142" in cards, cards
     assert "112" not in cards, "a clinic's cards name its own emergency number"
     assert "Lakeside Physical Therapy" in soup(us_site / "es" / "index.html").select_one("footer").get_text()
+    header = soup(page).select_one(".md-header__topic").get_text(" ", strip=True)
+    assert header == "Guía para pacientes de Lakeside Physical Therapy", "the clinic's name heads its Spanish pages"
+    assert soup(page).title.get_text().endswith(" - Guía para pacientes de Lakeside Physical Therapy")
     logo = soup(page).select_one(".md-header__button.md-logo img")["src"]
     assert resolves(us_site, page, logo).is_file(), logo
 
