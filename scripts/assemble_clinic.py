@@ -598,18 +598,12 @@ def default_out(root: Path, settings: str, language: Language = ENGLISH_SOURCES)
     return out if language.code == ENGLISH else out / language.code
 
 
-def other_languages(root: Path, clinic: dict[str, Any]) -> list[Language]:
-    """The languages besides English the clinic's copy is built in (its `languages` setting)."""
-    chosen = clinic_languages(clinic)
-    return [language for language in translated_languages(root) if language.code in chosen]
-
-
 def assemble_all(settings: str, out: Path | None = None, root: Path = ROOT) -> list[Assembly]:
     """The clinic's copy in each of its languages, English first; another language's copy is
     in the English copy's folder, under its code (build/<clinic>/es/)."""
     english = assemble(settings, out, root)
     return [english] + [assemble(settings, english.out / language.code, root, language)
-                        for language in other_languages(root, english.clinic)]
+                        for language in translated_languages(root, codes=clinic_languages(english.clinic))]
 
 
 def in_us_english(copy: Copy, words: us_english.Words) -> None:

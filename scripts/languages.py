@@ -23,21 +23,21 @@ if str(SCRIPTS_DIR) not in sys.path:
 
 import yaml  # noqa: E402
 
-from clinic_settings import ENGLISH, clinic_languages, guide_languages  # noqa: E402
-from translations import TranslationError  # noqa: E402
+from clinic_settings import clinic_languages  # noqa: E402
+from translations import TranslationError, languages  # noqa: E402
 
 ROOT = SCRIPTS_DIR.parent
 
 
 def other_languages(settings: str = "", root: Path = ROOT) -> list[str]:
-    """The codes a build makes besides English: the guide's, or the clinic's."""
-    offered = [code for code in guide_languages(root) if code != ENGLISH]
-    if not settings:
-        return offered
-    from assemble_clinic import read_clinic
+    """The codes a build makes besides English: the guide's, or those of them the clinic chose
+    (only the guide's codes, whatever the file says: these words go into the build's commands)."""
+    chosen = None
+    if settings:
+        from assemble_clinic import read_clinic
 
-    # Only the guide's codes, whatever the file says: these words go into the build's commands.
-    return [code for code in offered if code in clinic_languages(read_clinic(root, settings))]
+        chosen = clinic_languages(read_clinic(root, settings))
+    return [language.code for language in languages(root, codes=chosen)]
 
 
 def main(argv: list[str]) -> int:

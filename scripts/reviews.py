@@ -443,7 +443,7 @@ def translated_languages(root: Path, codes: Iterable[str] | None = None) -> list
     """The guide's other languages (scripts/translations.py), or only those among `codes`."""
     from translations import languages  # here, not at the top: it imports this module
 
-    return [language for language in languages(root) if codes is None or language.code in codes]
+    return languages(root, codes=codes)
 
 
 def language_pages(site: Any, language: Any) -> LanguagePages:

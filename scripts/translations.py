@@ -42,7 +42,7 @@ import argparse
 import datetime as dt
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,8 +99,9 @@ def _yaml(root: Path, relative: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def languages(root: Path = ROOT, config: str = "mkdocs.yml") -> list[Language]:
-    """The other languages the site lists in its language selector, each with its build."""
+def languages(root: Path = ROOT, config: str = "mkdocs.yml", codes: Iterable[str] | None = None) -> list[Language]:
+    """The other languages the site lists in its language selector, each with its build; only
+    those among `codes` when given (a clinic's `languages` setting)."""
     settings = _yaml(root, config)
     own = ((settings.get("theme") or {}).get("language") or "en")
     found = []
@@ -117,7 +118,7 @@ def languages(root: Path = ROOT, config: str = "mkdocs.yml") -> list[Language]:
         if not docs or not (root / docs).is_dir():
             raise TranslationError(f"{language_config}: docs_dir '{docs}' is not a folder of pages")
         found.append(Language(code, str(entry.get("name") or code), language_config, docs))
-    return found
+    return [language for language in found if codes is None or language.code in codes]
 
 
 # ---------------------------------------------------------------- fingerprints
