@@ -305,20 +305,14 @@ def fill_placeholders(copy: Copy, clinic: dict[str, Any], problems: list[Finding
 CARD_FIELD = re.compile(r"\{([a-z_]+)\}")
 
 
-def care_card_wording(root: Path, config_file: str = "mkdocs.yml") -> dict[str, str]:
-    """extra.care_cards.clinic of mkdocs.yml (or a language's, mkdocs.es.yml): each level's call
-    to action with {fields} to fill in."""
-    config = yaml.load((root / config_file).read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
-    wording = ((config.get("extra") or {}).get("care_cards") or {}).get("clinic") or {}
-    return {str(level): str(text) for level, text in wording.items()}
-
-
 def care_card_actions(root: Path, settings: str, clinic: dict[str, Any], problems: list[Finding],
                       words: "us_english.Words | None" = None, config_file: str = "mkdocs.yml") -> dict[str, Copy]:
     """The clinic's call to action on each level of care card, as the snippet the cards include
     (contact/<level>-action.md, found in the copy's snippets first), in US words when `words`
     are given (before the clinic's values go in: its name is its own). Each value is one the
     settings check accepts, HTML-escaped: the card heading is raw HTML, not Markdown."""
+    import generate  # the guide's reader of the care-card wording
+
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         setting = clinic.get(name)
@@ -330,8 +324,8 @@ def care_card_actions(root: Path, settings: str, clinic: dict[str, Any], problem
 
     note = f"<!-- The clinic's {{level}} call to action, {MADE_BY} from {config_file} extra.care_cards.clinic. -->"
     actions = {}
-    for level, wording in care_card_wording(root, config_file).items():
-        name = f"contact/{level.replace('_', '-')}-action.md"
+    for level, wording in generate.load_care_card_actions(root / config_file, "clinic").items():
+        name = generate.contact_name(level)
         wording = us_english.swap_plain(wording, words) if words else wording
         lines = [note.replace("{level}", level), CARD_FIELD.sub(value, wording), ""]
         actions[name] = Copy(name, lines, [(settings, 1)] * len(lines))

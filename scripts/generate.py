@@ -129,15 +129,22 @@ def load_references(path: Path = REFERENCES_FILE) -> dict[str, dict]:
     return (data.get("extra") or {}).get("references") or {}
 
 
-def load_care_card_actions(path: Path = MKDOCS_FILE) -> dict[str, str]:
-    """The guide's own call to action for each care-card level, from mkdocs.yml."""
+def load_care_card_actions(path: Path = MKDOCS_FILE, wording: str = "neutral") -> dict[str, str]:
+    """The call to action for each care-card level, from mkdocs.yml (or a language's
+    mkdocs.es.yml): the guide's own (`neutral`), or a clinic's with {fields} to fill in (`clinic`)."""
     data = load_yaml(path) or {}
-    return ((data.get("extra") or {}).get("care_cards") or {}).get("neutral") or {}
+    actions = ((data.get("extra") or {}).get("care_cards") or {}).get(wording) or {}
+    return {str(level): str(text) for level, text in actions.items()}
+
+
+def contact_name(level: str) -> str:
+    """contact/non-urgent-action.md for the level `non_urgent`: the snippet the cards include."""
+    return f"contact/{level.replace('_', '-')}-action.md"
 
 
 def contact_file(level: str) -> Path:
     """snippets/contact/non-urgent-action.md for the level `non_urgent`."""
-    return CONTACT_DIR / f"{level.replace('_', '-')}-action.md"
+    return CONTACT_DIR.parent / contact_name(level)
 
 
 def page_link(page: str, docs: Path | None = None) -> str:
