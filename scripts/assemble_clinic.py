@@ -412,7 +412,7 @@ def build_config(root: Path, assembly: Assembly) -> dict[str, Any]:
         named = (guide.get("extra") or {}).get("clinic_site_name")
         config |= {"site_name": named.replace("{clinic}", assembly.clinic["name"])} if isinstance(named, str) else {}
     if assembly.us:
-        words = us_english.load_words(terms_data(root))
+        words = us_english.read_words(root)
         config["nav"] = nav_in_us_english(nav, words)
         config["theme"]["language"] = us_english.LOCALE
         settings = yaml.load((root / assembly.settings).read_text(encoding="utf-8"), Loader=TagIgnoringLoader) or {}
@@ -561,7 +561,7 @@ def assemble(settings: str, out: Path | None = None, root: Path = ROOT,
     all_pages = guide | set(assembly.own_pages)
     sources = {page: f"{language.docs}/{page}" for page in sorted(written - left_out)} | assembly.own_pages
     bases = snippet_bases(root, language.config)
-    words = us_english.load_words(terms_data(root)) if assembly.us else None
+    words = us_english.read_words(root) if assembly.us else None
     assembly.replaced = us_files(root) if assembly.us else {}
     if clinic.get("name"):
         assembly.snippets.update(care_card_actions(root, settings, clinic, assembly.problems, words, language.config))

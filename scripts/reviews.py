@@ -676,9 +676,8 @@ def own_page_clinics(root: Path) -> dict[str, str]:
 def us_words(root: Path) -> Any:
     """The US words of data/terms.yml (scripts/us_english.py), or None in a tree without it."""
     import us_english
-    from assemble_clinic import terms_data
 
-    return us_english.load_words(terms_data(root)) if (root / us_english.TERMS_FILE).is_file() else None
+    return us_english.read_words(root) if (root / us_english.TERMS_FILE).is_file() else None
 
 
 def us_title(title: str, words: Any) -> str:

@@ -87,6 +87,13 @@ def load_words(data: dict) -> Words:
     return Words.of(pairs)
 
 
+def read_words(root: Path = ROOT) -> Words:
+    """load_words of the data/terms.yml under `root`."""
+    import yaml
+
+    return load_words(yaml.safe_load((root / TERMS_FILE).read_text(encoding="utf-8")) or {})
+
+
 def swap_prose(path: str, text: str, words: Words) -> str:
     """The text with each UK word of its prose in US English (lines and everything else unchanged)."""
     source = TextSource(path, text)

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 
 import assemble_clinic
@@ -256,7 +255,7 @@ TEXT_LENGTH = re.compile(r'<text[^>]*\btextLength="([0-9.]+)"[^>]*>([^<]*)</text
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_a_us_copy_of_the_picture_has_no_uk_only_words_and_no_cramped_line(path):
-    words = us_english.load_words(yaml.safe_load((ROOT / us_english.TERMS_FILE).read_text(encoding="utf-8")))
+    words = us_english.read_words()
     us = assemble_clinic.us_figure(ROOT, path, words)  # what a US copy shows
     root = ET.fromstring(us)
     assert not UK_ONLY.findall(us), f"{path.name} in a US copy still says {UK_ONLY.findall(us)}"
@@ -276,7 +275,7 @@ def test_a_picture_laid_out_in_us_words_is_the_english_drawing_at_the_english_si
     assert min(font_sizes(path)) >= min(font_sizes(source)), f"{file_id(path)}: words smaller than the English"
     # Its title and description are the English ones in US words, so a changed English one fails
     # here until the US layout follows (the lines are laid out by hand; the UK-words test reads them).
-    words = us_english.load_words(yaml.safe_load((ROOT / us_english.TERMS_FILE).read_text(encoding="utf-8")))
+    words = us_english.read_words()
     swapped = ET.fromstring(us_english.swap_figure(path.name, source.read_text(encoding="utf-8"), words))
     laid_out = ET.fromstring(path.read_bytes())
     for part in ("title", "desc"):
@@ -287,7 +286,7 @@ def test_a_picture_laid_out_in_us_words_is_the_english_drawing_at_the_english_si
 def test_the_cramped_us_lines_are_laid_out_by_hand():
     """Without its US layout, levels-of-help would squeeze 'Your physical therapist or a primary
     care doctor,' to about 73 % of its width: the test above would fail (it can)."""
-    words = us_english.load_words(yaml.safe_load((ROOT / us_english.TERMS_FILE).read_text(encoding="utf-8")))
+    words = us_english.read_words()
     swapped = us_english.swap_figure("levels-of-help.svg", (ILLUSTRATIONS / "levels-of-help.svg").read_text(
         encoding="utf-8"), words)
     assert TEXT_LENGTH.search(swapped), "the plain swap squeezes a line"

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 import check_clinic
 import reviews
@@ -87,7 +86,7 @@ def us_findings(tmp_path_factory) -> list:
 
 
 def words() -> us_english.Words:
-    return us_english.load_words(yaml.safe_load((ROOT / "data" / "terms.yml").read_text(encoding="utf-8")))
+    return us_english.read_words()
 
 
 def article_text(page: Path) -> str:
