@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+import mergedeep
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,15 +53,6 @@ def rebase(value: str, from_folder: Path) -> str:
     return os.path.relpath((from_folder / value).resolve(), ROOT)
 
 
-def merged(first: dict, second: dict) -> dict:
-    """`second` over `first` as MkDocs merges INHERIT: mappings key by key, anything else replaced."""
-    result = dict(first)
-    for key, value in second.items():
-        result[key] = merged(result[key], value) if isinstance(value, dict) and isinstance(result.get(key), dict) \
-            else value
-    return result
-
-
 def inherited(config_file: Path) -> dict:
     """The settings as MkDocs reads them, INHERIT resolved. Zensical merges INHERIT itself but
     appends lists, where MkDocs replaces them: a language's or a clinic's navigation, Markdown
@@ -68,7 +60,8 @@ def inherited(config_file: Path) -> dict:
     settings = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_KeepTags) or {}
     parent = settings.pop("INHERIT", None)
     if isinstance(parent, str):
-        return merged(inherited(config_file.resolve().parent / parent), settings)
+        # MkDocs' own merge (mkdocs/utils/yaml.py): mappings key by key, anything else replaced.
+        return mergedeep.merge(inherited(config_file.resolve().parent / parent), settings)
     return settings
 
 
